@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { backendBadge, launch, open } from './browser';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe('foundation', () => {
+  it('the built site, served from a sub-path, shows the WebGPU badge with a software adapter', async () => {
+    const { page, errors } = await open(browser, inject('siteUrl'));
+    const text = await backendBadge(page);
+    expect(text).toMatch(/^WebGPU - .*swiftshader.*\(software\)/i);
+    expect(await page.getByTestId('backend-fallback').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('the dev server serves the same app', async () => {
+    const { page } = await open(browser, inject('devUrl'));
+    expect(await backendBadge(page, 120_000)).toMatch(/^WebGPU/);
+    await page.context().close();
+  });
+
+  it('?backend=wasm forces the wasm backend (its .wasm files load from the built site)', async () => {
+    const { page, errors } = await open(browser, `${inject('siteUrl')}?backend=wasm`);
+    expect(await backendBadge(page)).toBe('WASM');
+    expect(await page.getByTestId('backend-select').inputValue()).toBe('wasm');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('the backend selector switches backend and writes it to the URL', async () => {
+    const { page } = await open(browser, inject('siteUrl'));
+    await backendBadge(page);
+    await page.getByTestId('backend-select').selectOption('cpu');
+    await page.locator('[data-testid="backend-badge"][data-backend="cpu"]').waitFor();
+    expect(await page.getByTestId('backend-badge').textContent()).toBe('CPU');
+    expect(new URL(page.url()).searchParams.get('backend')).toBe('cpu');
+    await page.context().close();
+  });
+
+  it('with WebGPU present but no adapter, the ladder falls back and says why', async () => {
+    const noAdapter = await launch({ without: ['--enable-unsafe-webgpu'] });
+    try {
+      const { page } = await open(noAdapter, inject('siteUrl'));
+      const text = await backendBadge(page);
+      expect(text).not.toMatch(/WebGPU/);
+      expect(await page.getByTestId('backend-fallback').textContent()).toMatch(/webgpu unavailable: WebGPU is present but no GPU adapter/);
+    } finally {
+      await noAdapter.close();
+    }
+  });
+});
