@@ -2,13 +2,17 @@
 // The training worker: owns TF.js, the backend, the datasets and every run's model. The page only draws.
 import { selectBackend } from '../engine/backend';
 import { serve } from './rpc';
-import type { TrainingEvent, TrainingMethods } from './protocol';
+import type { CoreMethods, TrainingEvent, TrainingMethods } from './protocol';
 import { WASM_PATHS } from './wasmPaths';
+import { runMethods } from './runMethods';
+import { inspectMethods } from './inspectMethods';
+import { setEmitter } from './emit';
 
-const methods: TrainingMethods = {
+const coreMethods: CoreMethods = {
   async init({ backend }) {
     return selectBackend(backend, WASM_PATHS);
   },
 };
 
-serve<TrainingMethods, TrainingEvent>(self as unknown as DedicatedWorkerGlobalScope, methods);
+const methods = { ...coreMethods, ...runMethods, ...inspectMethods } as TrainingMethods;
+setEmitter(serve<TrainingMethods, TrainingEvent>(self as unknown as DedicatedWorkerGlobalScope, methods));

@@ -1,0 +1,2 @@
+// Looking inside a run: attention maps, gradient flow (owned by the inspect panels).
+export type InspectMethods = Record<never, never>;
