@@ -39,6 +39,8 @@ export interface DatasetMeta {
   features: FeatureGroups;
   /** Candidate item id vocabulary (shared with the history sequence); 0 when there is no item id column. */
   itemVocabSize: number;
+  /** Readable item id per vocabulary id (index = id: '<pad>', '<oov>', ...), for attention labels; optional. */
+  itemVocab?: string[];
   /** History length H of the arrays (0 = no history column). */
   historyLen: number;
   /** Candidates per request N of the arrays (1 when there is no request column). */

@@ -1,0 +1,107 @@
+// npm run bench:data [-- --rows 1000000]
+// Writes a ~100 MB shop-like CSV (streamed, in a temp dir), loads it with the same loader as the app and
+// the CLI, prints rows/second and peak memory, then deletes it. Proves the column-wise parser keeps memory
+// bounded on a million rows.
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { loadDataset } from '../src/engine/data/load';
+import { formatBytes } from '../src/engine/data/parse';
+import { mulberry32, randInt } from '../src/engine/data/rng';
+import { csvLine } from '../src/engine/data/synthetic';
+import { openFileAsBlob } from './node-file';
+
+const HEADER = ['request_id', 'user_id', 'item_id', 'history', 'segment', 'device', 'hour', 'budget', 'category', 'price', 'tags', 'click', 'cart', 'order'];
+
+async function writeCsv(path: string, rows: number, perRequest: number): Promise<void> {
+  const rng = mulberry32(1);
+  const out = createWriteStream(path);
+  let buf: string[] = [csvLine(HEADER)];
+  let history = '';
+  let user = 0;
+  for (let r = 0; r < rows; r++) {
+    const req = Math.floor(r / perRequest);
+    if (r % perRequest === 0) {
+      user = randInt(rng, 100_000);
+      history = Array.from({ length: 10 }, () => `i${randInt(rng, 50_000)}`).join('|');
+    }
+    const item = randInt(rng, 50_000);
+    const click = rng() < 0.25 ? 1 : 0;
+    const cart = click && rng() < 0.4 ? 1 : 0;
+    const order = cart && rng() < 0.5 ? 1 : 0;
+    buf.push(
+      csvLine([String(req), `u${user}`, `i${item}`, history, `s${user % 4}`, ['mobile', 'desktop', 'app'][user % 3], `h${req % 24}`,
+        ((user % 1000) / 100 - 5).toFixed(2), `c${item % 50}`, (5 + (item % 997) / 10).toFixed(2), `t${item % 60}|t${item % 17}`, String(click), String(cart), String(order)]),
+    );
+    if (buf.length >= 10_000) {
+      if (!out.write(buf.join('\n') + '\n')) await once(out, 'drain');
+      buf = [];
+    }
+  }
+  if (buf.length) out.write(buf.join('\n') + '\n');
+  out.end();
+  await once(out, 'finish');
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const rowsArg = argv.indexOf('--rows');
+  const rows = rowsArg >= 0 ? Number(argv[rowsArg + 1]) : 1_000_000;
+  const dir = await mkdtemp(join(tmpdir(), 'onerank-bench-data-'));
+  const path = join(dir, 'bench.csv');
+  try {
+    let t = performance.now();
+    await writeCsv(path, rows, 10);
+    const size = (await stat(path)).size;
+    console.log(`wrote ${rows.toLocaleString()} rows, ${formatBytes(size)} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const base = process.memoryUsage();
+    let peakRss = base.rss;
+    let peakHeap = base.heapUsed;
+    const sample = () => {
+      const m = process.memoryUsage();
+      peakRss = Math.max(peakRss, m.rss);
+      peakHeap = Math.max(peakHeap, m.heapUsed);
+    };
+    const timer = setInterval(sample, 50);
+    t = performance.now();
+    let parseDone = 0;
+    const loaded = await loadDataset(await openFileAsBlob(path), 'bench.csv', {
+      onProgress: (p) => {
+        if (p.totalBytes && p.bytesRead === p.totalBytes && !parseDone) parseDone = performance.now();
+      },
+    });
+    const seconds = (performance.now() - t) / 1000;
+    sample();
+    clearInterval(timer);
+    const s = loaded.summary;
+    console.log(
+      JSON.stringify(
+        {
+          rows: loaded.file.numRows,
+          requests: s.requests,
+          fileBytes: size,
+          seconds: Number(seconds.toFixed(2)),
+          parseSeconds: parseDone ? Number(((parseDone - t) / 1000).toFixed(2)) : undefined,
+          rowsPerSecond: Math.round(loaded.file.numRows / seconds),
+          mbPerSecond: Number((size / 1024 ** 2 / seconds).toFixed(1)),
+          peakRss: formatBytes(peakRss),
+          peakHeapUsed: formatBytes(peakHeap),
+          baselineRss: formatBytes(base.rss),
+          schema: loaded.schema.columns.map((c) => `${c.name}:${c.role}${c.side ? ':' + c.side : ''}`),
+          positiveRate: s.tasks.map((x) => Number(x.positiveRate.toFixed(4))),
+        },
+        null,
+        2,
+      ),
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+  process.exit(1);
+});

@@ -1,0 +1,289 @@
+// The built-in "shop" world: users with latent tastes browse requests of N candidate items and click ->
+// add to cart -> order (a funnel: cart only after click, order only after cart).
+//
+// Why it is shaped like this:
+//  - Taste: each user loves one category and likes another; items sit near their category's direction.
+//    The signal is reachable through the user's history (items drawn from their taste), their segment
+//    (a coarse hint of the favorite category) and the candidate's category, so a small model learns it fast.
+//  - Conflict: click is drawn to pricey items while order wants cheap ones, both scaled by `conflict`;
+//    at high conflict a shared representation cannot serve both tasks at once (the seesaw).
+//  - Noise: unobserved logit noise, so AUCs stay below 1.
+// The world produces raw rows (strings, as a CSV would hold them) and goes through the SAME TableBuilder
+// and encode() as an uploaded file, so shopToCsv() re-encodes to identical arrays.
+import { encode, type EncodeOptions } from './encode';
+import { gaussian, mulberry32, randInt, type Rng } from './rng';
+import type { DatasetSchema } from './schema';
+import { tableFromRows, type ParsedTable } from './table';
+import type { EncodedDataset } from './types';
+
+export interface ShopOptions {
+  users: number;
+  items: number;
+  requests: number;
+  /** Candidates per request (N). */
+  candidates: number;
+  /** History length kept by the encoder (H); the rows themselves hold 5..30 items. */
+  historyLen: number;
+  /** Standard deviation of unobserved noise on every label logit. */
+  noise: number;
+  /** 0..1: how much click and order disagree about price. */
+  conflict: number;
+  seed: number;
+  valFraction: number;
+}
+
+export const DEFAULT_SHOP: Readonly<ShopOptions> = Object.freeze({
+  users: 500,
+  items: 400,
+  requests: 3000,
+  candidates: 10,
+  historyLen: 20,
+  noise: 0.5,
+  conflict: 0.5,
+  seed: 7,
+  valFraction: 0.2,
+});
+
+export const SHOP_COLUMNS = [
+  'request_id', 'user_id', 'item_id', 'history', 'segment', 'device', 'hour', 'budget', 'ts',
+  'category', 'price', 'tags', 'click', 'cart', 'order',
+] as const;
+
+/** Target positive rates per candidate (the intercepts are calibrated to hit them). */
+const TARGET_RATE = { click: 0.28, cart: 0.11, order: 0.05 };
+const CATEGORIES = 8;
+const DEVICES = ['mobile', 'desktop', 'app'];
+
+/** The roles of the shop columns, as inferSchema also finds them. */
+export function shopSchema(): DatasetSchema {
+  return {
+    columns: [
+      { name: 'request_id', role: 'request' },
+      { name: 'user_id', role: 'user' },
+      { name: 'item_id', role: 'item' },
+      { name: 'history', role: 'sequence' },
+      { name: 'segment', role: 'categorical', side: 'context' },
+      { name: 'device', role: 'categorical', side: 'context' },
+      { name: 'hour', role: 'categorical', side: 'context' },
+      { name: 'budget', role: 'numeric', side: 'context' },
+      { name: 'ts', role: 'time' },
+      { name: 'category', role: 'categorical', side: 'candidate' },
+      { name: 'price', role: 'numeric', side: 'candidate' },
+      { name: 'tags', role: 'multi', side: 'candidate' },
+      { name: 'click', role: 'label' },
+      { name: 'cart', role: 'label' },
+      { name: 'order', role: 'label' },
+    ],
+    taskOrder: ['click', 'cart', 'order'],
+  };
+}
+
+interface World {
+  itemCat: Int32Array;
+  itemVec: Float64Array; // [items, C]
+  itemQuality: Float64Array;
+  itemZPrice: Float64Array; // standardized log price
+  itemPrice: Float64Array;
+  itemTags: string[];
+  userVec: Float64Array; // [users, C]
+  userFav: Int32Array;
+  userBudget: Float64Array;
+  userHistory: string[];
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+function affinity(w: World, u: number, i: number): number {
+  let s = 0;
+  for (let c = 0; c < CATEGORIES; c++) s += w.userVec[u * CATEGORIES + c] * w.itemVec[i * CATEGORIES + c];
+  return s;
+}
+
+function buildWorld(o: ShopOptions, rng: Rng): World {
+  const I = o.items;
+  const U = o.users;
+  const itemCat = new Int32Array(I);
+  const itemVec = new Float64Array(I * CATEGORIES);
+  const itemQuality = new Float64Array(I);
+  const logPrice = new Float64Array(I);
+  const itemTags: string[] = [];
+  for (let i = 0; i < I; i++) {
+    const c = randInt(rng, CATEGORIES);
+    itemCat[i] = c;
+    for (let d = 0; d < CATEGORIES; d++) itemVec[i * CATEGORIES + d] = (d === c ? 1 : 0) + 0.35 * gaussian(rng);
+    itemQuality[i] = gaussian(rng);
+    logPrice[i] = 3 + 0.6 * gaussian(rng);
+    // 1-3 tags, mostly from the item's category, so the multi-valued feature carries some signal.
+    const nTags = 1 + randInt(rng, 3);
+    const tags = new Set<string>();
+    for (let t = 0; t < nTags; t++) tags.add(`t${rng() < 0.7 ? c * 3 + randInt(rng, 3) : randInt(rng, CATEGORIES * 3)}`);
+    itemTags.push([...tags].join('|'));
+  }
+  let mean = 0;
+  for (let i = 0; i < I; i++) mean += logPrice[i] / I;
+  let v = 0;
+  for (let i = 0; i < I; i++) v += (logPrice[i] - mean) ** 2 / I;
+  const itemZPrice = logPrice.map((p) => (p - mean) / Math.sqrt(v || 1));
+  const itemPrice = logPrice.map((p) => Math.round(Math.exp(p) * 100) / 100);
+
+  const userVec = new Float64Array(U * CATEGORIES);
+  const userFav = new Int32Array(U);
+  const userBudget = new Float64Array(U);
+  const userHistory: string[] = [];
+  const w: World = { itemCat, itemVec, itemQuality, itemZPrice, itemPrice, itemTags, userVec, userFav, userBudget, userHistory };
+  const weights = new Float64Array(I);
+  for (let u = 0; u < U; u++) {
+    const fav = randInt(rng, CATEGORIES);
+    const second = (fav + 1 + randInt(rng, CATEGORIES - 1)) % CATEGORIES;
+    userFav[u] = fav;
+    for (let d = 0; d < CATEGORIES; d++) userVec[u * CATEGORIES + d] = (d === fav ? 1.6 : d === second ? 0.8 : 0) + 0.3 * gaussian(rng);
+    userBudget[u] = gaussian(rng);
+    // History: items the user interacted with, drawn from their taste, oldest first.
+    let total = 0;
+    for (let i = 0; i < I; i++) total += weights[i] = Math.exp(2.5 * affinity(w, u, i));
+    const len = 5 + randInt(rng, 26);
+    const hist: string[] = [];
+    for (let h = 0; h < len; h++) hist.push(`i${drawWeighted(rng, weights, total)}`);
+    userHistory.push(hist.join('|'));
+  }
+  return w;
+}
+
+function drawWeighted(rng: Rng, weights: Float64Array, total: number): number {
+  let x = rng() * total;
+  for (let i = 0; i < weights.length; i++) {
+    x -= weights[i];
+    if (x < 0) return i;
+  }
+  return weights.length - 1;
+}
+
+/** Finds the intercept b with mean(sigmoid(b + z) * base) = target, by bisection (monotone in b). */
+function calibrate(z: Float64Array, base: Float64Array, target: number): number {
+  let lo = -20;
+  let hi = 20;
+  for (let it = 0; it < 60; it++) {
+    const mid = (lo + hi) / 2;
+    let m = 0;
+    for (let j = 0; j < z.length; j++) m += sigmoid(mid + z[j]) * base[j];
+    if (m / z.length > target) hi = mid;
+    else lo = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** The world's rows: a header and one string row per (request, candidate), as a CSV would hold them. */
+export function shopRows(options: Partial<ShopOptions> = {}): { header: string[]; rows: string[][] } {
+  const o: ShopOptions = { ...DEFAULT_SHOP, ...options };
+  if (o.candidates > o.items) throw new Error(`shop: candidates (${o.candidates}) must not exceed items (${o.items})`);
+  const rng = mulberry32(o.seed);
+  const w = buildWorld(o, rng);
+  const N = o.candidates;
+  const total = o.requests * N;
+  const reqUser = new Int32Array(o.requests);
+  const reqDevice = new Int32Array(o.requests);
+  const reqHour = new Int32Array(o.requests);
+  const reqBudget = new Float64Array(o.requests);
+  const candItem = new Int32Array(total);
+  // Logits without intercepts; the three stages of the funnel.
+  const zClick = new Float64Array(total);
+  const zCart = new Float64Array(total);
+  const zOrder = new Float64Array(total);
+  const aff = new Float64Array(total);
+  const tasteWeights = new Float64Array(o.items);
+  for (let r = 0; r < o.requests; r++) {
+    const u = randInt(rng, o.users);
+    reqUser[r] = u;
+    reqDevice[r] = randInt(rng, DEVICES.length);
+    reqHour[r] = randInt(rng, 24);
+    reqBudget[r] = w.userBudget[u] + 0.3 * gaussian(rng);
+    let tw = 0;
+    for (let i = 0; i < o.items; i++) tw += tasteWeights[i] = Math.exp(2 * affinity(w, u, i));
+    // Half the candidates come from the user's taste (a retrieval stage), half at random; all distinct.
+    const chosen = new Set<number>();
+    while (chosen.size < N) chosen.add(rng() < 0.5 ? drawWeighted(rng, tasteWeights, tw) : randInt(rng, o.items));
+    let j = r * N;
+    for (const i of chosen) {
+      candItem[j] = i;
+      aff[j] = affinity(w, u, i);
+      j++;
+    }
+  }
+  let affMean = 0;
+  for (let j = 0; j < total; j++) affMean += aff[j] / total;
+  for (let j = 0; j < total; j++) {
+    const r = Math.floor(j / N);
+    const i = candItem[j];
+    const a = aff[j] - affMean;
+    const zp = w.itemZPrice[i];
+    const evening = reqHour[r] >= 18 ? 1 : 0;
+    zClick[j] = 2.5 * a + o.conflict * 1.5 * zp + 0.3 * (reqDevice[r] === 0 ? 1 : 0) + o.noise * gaussian(rng);
+    zCart[j] = 1.5 * a + 0.8 * w.itemQuality[i] - o.conflict * 0.5 * zp + 0.3 * evening + o.noise * gaussian(rng);
+    zOrder[j] = 1.0 * a + 0.5 * w.itemQuality[i] - o.conflict * 2.5 * (zp - 0.5 * reqBudget[r]) + o.noise * gaussian(rng);
+  }
+  const ones = new Float64Array(total).fill(1);
+  const bClick = calibrate(zClick, ones, TARGET_RATE.click);
+  const pClick = zClick.map((z) => sigmoid(bClick + z));
+  const bCart = calibrate(zCart, pClick, TARGET_RATE.cart);
+  const pClickCart = zCart.map((z, j) => sigmoid(bCart + z) * pClick[j]);
+  const bOrder = calibrate(zOrder, pClickCart, TARGET_RATE.order);
+
+  const header = [...SHOP_COLUMNS];
+  const rows: string[][] = [];
+  for (let j = 0; j < total; j++) {
+    const r = Math.floor(j / N);
+    const u = reqUser[r];
+    const i = candItem[j];
+    const click = rng() < pClick[j] ? 1 : 0;
+    const cart = click && rng() < sigmoid(bCart + zCart[j]) ? 1 : 0;
+    const order = cart && rng() < sigmoid(bOrder + zOrder[j]) ? 1 : 0;
+    rows.push([
+      String(r),
+      `u${u}`,
+      `i${i}`,
+      w.userHistory[u],
+      `s${w.userFav[u] >> 1}`,
+      DEVICES[reqDevice[r]],
+      `h${String(reqHour[r]).padStart(2, '0')}`,
+      reqBudget[r].toFixed(3),
+      String(1_700_000_000 + r * 60),
+      `c${w.itemCat[i]}`,
+      w.itemPrice[i].toFixed(2),
+      w.itemTags[i],
+      String(click),
+      String(cart),
+      String(order),
+    ]);
+  }
+  return { header, rows };
+}
+
+/** The world as a ParsedTable (what parsing its CSV would give). */
+export function shopTable(options: Partial<ShopOptions> = {}): ParsedTable {
+  const { header, rows } = shopRows(options);
+  return tableFromRows('shop', header, rows);
+}
+
+/** The encoding options the shop world implies (N = candidates, H = historyLen, split seed = world seed). */
+export function shopEncodeOptions(options: Partial<ShopOptions> = {}, extra: Partial<EncodeOptions> = {}): Partial<EncodeOptions> {
+  const o: ShopOptions = { ...DEFAULT_SHOP, ...options };
+  return { historyLen: o.historyLen, maxCandidates: o.candidates, valFraction: o.valFraction, seed: o.seed, split: 'random', name: 'shop', ...extra };
+}
+
+/** The default dataset: the shop world, encoded. */
+export function generateShop(options: Partial<ShopOptions> = {}, extra: Partial<EncodeOptions> = {}): EncodedDataset {
+  return encode(shopTable(options), shopSchema(), shopEncodeOptions(options, extra));
+}
+
+/** One CSV line; quotes cells that hold the delimiter, quotes or line breaks. */
+export function csvLine(cells: readonly string[], delimiter = ','): string {
+  return cells.map((c) => (c.includes(delimiter) || c.includes('"') || c.includes('\n') || c.includes('\r') ? `"${c.replace(/"/g, '""')}"` : c)).join(delimiter);
+}
+
+/** The world's rows as CSV text (header first, '\n' line ends). */
+export function shopToCsv(options: Partial<ShopOptions> = {}): string {
+  const { header, rows } = shopRows(options);
+  const lines = [csvLine(header)];
+  for (const r of rows) lines.push(csvLine(r));
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,67 @@
+// Section 3: candidate-aware contextualization, with task-private parameters per task k:
+//   q_k = LayerNorm(f_k(s))
+//   h_k = MHCA_k(query = q_k, keys = values = { r[i][k] : i a real candidate of this request })
+// h_k summarizes the candidate pool through task k's eyes, in this context. Padded candidates are masked.
+// Fallback (N = 1, cfg.candidateContext off, or V5): h_k = mean over real candidates of r[i][k].
+// All K tasks run at once: their weights are stacked [K, ...] and applied with batched matMuls.
+import * as tf from '@tensorflow/tfjs';
+import { applyLinear, applyTaskLinear, layerNorm, linear, maskBias, norm, taskLinear, type Linear, type Norm, type TaskLinear } from './layers';
+import type { Params } from './params';
+
+export interface CandidateContextOutput {
+  h: tf.Tensor3D; // [B, K, d]
+  /** Attention over candidates per task, [B, heads, N] each (only when capture and the block is on). */
+  maps?: tf.Tensor3D[];
+}
+
+export class CandidateContext {
+  private readonly f: Linear | null; // d -> K*d: the K maps f_k side by side
+  private readonly ln: Norm | null; // [K, d]
+  private readonly q: TaskLinear | null; // [K, d, d]
+  private readonly kv: TaskLinear | null; // [K, d, 2d]
+  private readonly o: TaskLinear | null; // [K, d, d]
+
+  constructor(
+    p: Params,
+    readonly enabled: boolean,
+    private readonly K: number,
+    private readonly d: number,
+    private readonly heads: number,
+  ) {
+    this.f = enabled ? linear(p, 'candCtx/f', d, K * d) : null;
+    this.ln = enabled ? norm(p, 'candCtx/ln', [K, d]) : null;
+    this.q = enabled ? taskLinear(p, 'candCtx/q', K, d, d) : null;
+    this.kv = enabled ? taskLinear(p, 'candCtx/kv', K, d, 2 * d) : null;
+    this.o = enabled ? taskLinear(p, 'candCtx/o', K, d, d) : null;
+  }
+
+  /** s [B, d], r [B, N, K, d], candMask [B, N] -> h [B, K, d] */
+  run(s: tf.Tensor2D, r: tf.Tensor4D, candMask: tf.Tensor2D, capture = false): CandidateContextOutput {
+    if (!this.enabled) return { h: meanOverCandidates(r, candMask) };
+    const { K, d, heads } = this;
+    const [B, N] = candMask.shape;
+    const dh = d / heads;
+    const q = layerNorm(applyLinear(s, this.f!).reshape([B, K, d]), this.ln!); // q_k = LN(f_k(s)): [B, K, d]
+    const qh = applyTaskLinear(q.transpose([1, 0, 2]) as tf.Tensor3D, this.q!) // [K, B, d]
+      .reshape([K, B, heads, 1, dh])
+      .transpose([1, 0, 2, 3, 4]); // [B, K, h, 1, dh]
+    const rk = r.transpose([2, 0, 1, 3]).reshape([K, B * N, d]) as tf.Tensor3D; // per task: every r[i][k]
+    const [key, val] = tf.unstack(
+      applyTaskLinear(rk, this.kv!) // [K, B*N, 2d]
+        .reshape([K, B, N, 2, heads, dh])
+        .transpose([3, 1, 0, 4, 2, 5]), // [2, B, K, h, N, dh]
+    );
+    const bias = maskBias(candMask).reshape([B, 1, 1, 1, N]);
+    const att = tf.softmax(tf.add(tf.mul(tf.matMul(qh, key, false, true), 1 / Math.sqrt(dh)), bias)); // [B, K, h, 1, N]
+    const mixed = tf.matMul(att, val).reshape([B, K, d]).transpose([1, 0, 2]) as tf.Tensor3D; // [K, B, d]
+    const h = applyTaskLinear(mixed, this.o!).transpose([1, 0, 2]) as tf.Tensor3D; // [B, K, d]
+    const maps = capture ? (tf.unstack(att.reshape([B, K, heads, N]), 1) as tf.Tensor3D[]) : undefined;
+    return { h, maps };
+  }
+}
+
+/** h_k = mean over real candidates of r[i][k]: r [B, N, K, d], candMask [B, N] -> [B, K, d] */
+export function meanOverCandidates(r: tf.Tensor4D, candMask: tf.Tensor2D): tf.Tensor3D {
+  const m = candMask.reshape([candMask.shape[0], candMask.shape[1], 1, 1]);
+  return tf.div(tf.sum(tf.mul(r, m), 1), tf.maximum(tf.sum(m, 1), 1)) as tf.Tensor3D;
+}

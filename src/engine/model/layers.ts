@@ -1,0 +1,85 @@
+// The few building blocks every module uses: linear maps, LayerNorm, the activation, dropout, head reshapes.
+import * as tf from '@tensorflow/tfjs';
+import type { Params } from './params';
+
+export interface Linear {
+  w: tf.Variable; // [in, out]
+  b: tf.Variable; // [out]
+}
+
+export function linear(p: Params, name: string, inDim: number, outDim: number, gain = 1): Linear {
+  return { w: p.weight(`${name}/w`, [inDim, outDim], gain), b: p.zeros(`${name}/b`, [outDim]) };
+}
+
+/** x [..., in] -> [..., out]; flattened to 2-D so every backend runs one plain matMul. */
+export function applyLinear(x: tf.Tensor, l: Linear): tf.Tensor {
+  const shape: number[] = x.shape;
+  const inDim = shape[shape.length - 1];
+  const outDim = l.w.shape[1] as number;
+  const y = tf.add(tf.matMul(x.reshape([-1, inDim]), l.w), l.b);
+  return y.reshape([...shape.slice(0, -1), outDim]);
+}
+
+/** K task-private linear maps applied at once: x [K, R, in] -> [K, R, out] (one batched matMul). */
+export interface TaskLinear {
+  w: tf.Variable; // [K, in, out]
+  b: tf.Variable; // [K, 1, out]
+}
+
+export function taskLinear(p: Params, name: string, K: number, inDim: number, outDim: number, gain = 1): TaskLinear {
+  return { w: p.weight(`${name}/w`, [K, inDim, outDim], gain), b: p.zeros(`${name}/b`, [K, 1, outDim]) };
+}
+
+export function applyTaskLinear(x: tf.Tensor3D, l: TaskLinear): tf.Tensor3D {
+  return tf.add(tf.matMul(x, l.w as tf.Tensor3D), l.b);
+}
+
+export interface Norm {
+  g: tf.Variable; // [d]
+  b: tf.Variable; // [d]
+}
+
+export function norm(p: Params, name: string, shape: number[]): Norm {
+  return { g: p.ones(`${name}/g`, shape), b: p.zeros(`${name}/b`, shape) };
+}
+
+/** LayerNorm over the last axis (g, b broadcast from the right, so per-task [K, d] parameters work too). */
+export function layerNorm<T extends tf.Tensor>(x: T, n: Norm, eps = 1e-5): T {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), n.g), n.b) as T;
+}
+
+/** SiLU: smooth (finite differences stay honest in the gradient check, no dead units), two cheap ops. */
+export function act<T extends tf.Tensor>(x: T): T {
+  return tf.mul(x, tf.sigmoid(x)) as T;
+}
+
+/** Dropout with a reproducible seed per call (the caller advances the counter). */
+export function dropout<T extends tf.Tensor>(x: T, rate: number, training: boolean, seed: () => number): T {
+  return training && rate > 0 ? (tf.dropout(x, rate, undefined, seed()) as T) : x;
+}
+
+/** [B, T, d] -> [B, heads, T, d / heads] */
+export function splitHeads(x: tf.Tensor, heads: number): tf.Tensor4D {
+  const [B, T, d] = x.shape;
+  return x.reshape([B, T, heads, d / heads]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
+}
+
+/** [B, heads, T, dh] -> [B, T, heads * dh] */
+export function mergeHeads(x: tf.Tensor): tf.Tensor3D {
+  const [B, h, T, dh] = x.shape;
+  return x.transpose([0, 2, 1, 3]).reshape([B, T, h * dh]) as tf.Tensor3D;
+}
+
+/** Additive mask bias: 0 where allowed, -1e9 where not (exp underflows to exactly 0 in float32). */
+export const MASKED = -1e9;
+
+export function maskBias(allowed01: tf.Tensor): tf.Tensor {
+  return tf.mul(tf.sub(1, allowed01), MASKED);
+}
+
+/** logit(p), clamped so a task with no positives (or no negatives) still gets a finite bias. */
+export function logitOf(p: number): number {
+  const q = Math.min(Math.max(Number.isFinite(p) ? p : 0.5, 1e-4), 1 - 1e-4);
+  return Math.log(q / (1 - q));
+}
