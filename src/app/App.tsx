@@ -6,6 +6,7 @@ import { InspectPanel } from '../panels/inspect/InspectPanel';
 import { TrainPanel } from '../panels/train/TrainPanel';
 import { AppContext, type AppContextValue } from './AppContext';
 import { BackendBadge } from './BackendBadge';
+import { RunsProvider } from './runs';
 import { TABS, backendFromQuery, stateFromHash, stateToHash, type AppState, type Tab } from './state';
 import { startTrainingWorker, type TrainingWorker } from './trainingWorker';
 
@@ -58,6 +59,8 @@ export function App() {
     );
     setReport(null);
     setWorkerError(null);
+    // The previous worker is gone (terminated below or dead): nobody may call it while the new one starts.
+    setWorker(null);
     w.client.call('init', { backend: requested }).then(
       (r) => {
         if (!live) return;
@@ -87,6 +90,7 @@ export function App() {
 
   return (
     <AppContext.Provider value={ctx}>
+      <RunsProvider>
       <div className="app">
         <header className="top">
           <h1>OneRank Playground</h1>
@@ -118,6 +122,7 @@ export function App() {
           <DemosPanel />
         </section>
       </div>
+      </RunsProvider>
     </AppContext.Provider>
   );
 }

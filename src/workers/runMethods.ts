@@ -1,4 +1,341 @@
-// Worker side of runProtocol.ts (filled in by the training workspace).
-import type { RunMethods } from './runProtocol';
+// Worker side of runProtocol.ts: the training loop. Every run in training gets one step in turn (round-robin),
+// so side-by-side runs advance together. Step records are batched and posted at most ~10 times a second;
+// evaluations and probes are posted as they happen. Last good weights go to IndexedDB at every evaluation and
+// whenever a run stops, so a crashed worker or a reloaded page resumes from there.
+import * as tf from '@tensorflow/tfjs';
+import { TrainingFault, type EvalRecord as EngineEvalRecord, type ProbeRecord as EngineProbeRecord } from '../engine/train/trainer';
+import { loadWeights, saveWeights } from '../storage/runStore';
+import { emit } from './emit';
+import type { EvalRecord, FaultKind, OpenedRun, ProbeRecord, RunMethods, StepRecord, WeightsFile } from './runProtocol';
+import { closeEntry, createEntry, exclusive, getRun, hasRun, openRuns, withRun, type RunEntry } from './runs';
 
-export const runMethods: RunMethods = {};
+/** At most this often a 'run-steps' message per run (the page redraws no faster anyway). */
+const STEP_FLUSH_MS = 100;
+
+/** runId -> the step it trains up to. A run is "training" exactly while it has a target. */
+const targets = new Map<string, number>();
+/** runId -> callbacks waiting for the run to stop training. */
+const waiters = new Map<string, (() => void)[]>();
+/** runId -> the step of its last evaluation (to evaluate once more when it stops, unless just done). */
+const evaluatedAt = new Map<string, number>();
+const pendingSteps = new Map<string, StepRecord[]>();
+let flushTimer: ReturnType<typeof setTimeout> | null = null;
+let looping = false;
+/** Set once the GPU device is lost: nothing on this backend can run any more. */
+let deviceLost: string | null = null;
+
+// ---------------- events ----------------
+
+function flushSteps(runId?: string) {
+  for (const [id, records] of pendingSteps) {
+    if (runId !== undefined && id !== runId) continue;
+    if (records.length > 0) emit({ type: 'run-steps', runId: id, records });
+    pendingSteps.delete(id);
+  }
+}
+
+function queueStep(runId: string, rec: StepRecord) {
+  const list = pendingSteps.get(runId) ?? [];
+  list.push(rec);
+  pendingSteps.set(runId, list);
+  flushTimer ??= setTimeout(() => {
+    flushTimer = null;
+    flushSteps();
+  }, STEP_FLUSH_MS);
+}
+
+function toEval(r: EngineEvalRecord): EvalRecord {
+  return {
+    step: r.step,
+    tasks: r.tasks.map((t) => ({ task: t.name, auc: t.auc, gauc: t.gauc, logloss: t.logloss, positiveRate: t.positiveRate, constantLogloss: t.constantLogloss, count: t.count })),
+    valLoss: r.valLoss,
+    valInfoNce: r.valInfoNce,
+    requests: r.requests,
+  };
+}
+
+function toProbe(r: EngineProbeRecord): ProbeRecord {
+  return { step: r.step, cosine: r.cosine, gradNorm: r.gradNorm, flow: r.channelFlow };
+}
+
+// ---------------- persistence ----------------
+
+/** Writes the run's current weights to IndexedDB as its last good weights. Never throws: a full disk only warns. */
+async function saveGood(entry: RunEntry): Promise<void> {
+  const runId = entry.spec.id;
+  try {
+    const file: WeightsFile = { ...(await entry.trainer.exportWeights()), datasetKey: entry.spec.datasetKey };
+    await saveWeights(runId, file);
+    entry.lastGoodStep = entry.trainer.step;
+    emit({ type: 'run-saved', runId, step: entry.trainer.step });
+  } catch (e) {
+    emit({ type: 'log', message: `Could not save the weights of run ${runId}: ${e instanceof Error ? e.message : String(e)}` });
+  }
+}
+
+async function evaluate(entry: RunEntry): Promise<EvalRecord> {
+  const rec = toEval(await entry.trainer.evaluate());
+  evaluatedAt.set(entry.spec.id, rec.step);
+  return rec;
+}
+
+/** Evaluates, posts the result and saves the weights (they just proved finite). */
+async function evaluateAndSave(entry: RunEntry): Promise<void> {
+  const rec = await evaluate(entry);
+  flushSteps(entry.spec.id);
+  emit({ type: 'run-eval', runId: entry.spec.id, record: rec });
+  await saveGood(entry);
+}
+
+// ---------------- faults ----------------
+
+function watchDevice() {
+  if (tf.getBackend() !== 'webgpu') return;
+  const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+  if (!device || watched.has(device)) return;
+  watched.add(device);
+  void device.lost.then((info) => {
+    if (info.reason === 'destroyed' && deviceLost === null && openRuns().length === 0) return; // a deliberate teardown
+    deviceLost = `The GPU device was lost (${info.reason || 'unknown reason'}${info.message ? `: ${info.message}` : ''}).`;
+    for (const entry of openRuns()) {
+      fault(entry.spec.id, 'device-lost', `${deviceLost} Resume restarts the worker (on another backend if you pick one).`, entry);
+    }
+  });
+}
+const watched = new WeakSet<GPUDevice>();
+
+function fault(runId: string, kind: FaultKind, message: string, entry: RunEntry | null) {
+  flushSteps(runId);
+  const wasTraining = targets.delete(runId);
+  const step = entry?.trainer.step ?? 0;
+  emit({ type: 'run-fault', runId, kind, message, step, lastGoodStep: entry?.lastGoodStep ?? null });
+  if (wasTraining) release(runId);
+}
+
+function faultOf(err: unknown): { kind: FaultKind; message: string } {
+  if (deviceLost) return { kind: 'device-lost', message: deviceLost };
+  if (err instanceof TrainingFault) return { kind: 'nan', message: err.message };
+  const msg = err instanceof Error ? err.message : String(err);
+  return { kind: 'error', message: `Training failed: ${msg}` };
+}
+
+// ---------------- the loop ----------------
+
+function release(runId: string) {
+  for (const fn of waiters.get(runId) ?? []) fn();
+  waiters.delete(runId);
+}
+
+function whenStopped(runId: string): Promise<void> {
+  if (!targets.has(runId)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const list = waiters.get(runId) ?? [];
+    list.push(resolve);
+    waiters.set(runId, list);
+  });
+}
+
+/**
+ * Lets queued messages (pause, other calls) run between steps. A MessageChannel hop costs nothing, but some event
+ * loops (Node's) drain such hops before timers and I/O; so at least every TIMER_YIELD_MS a real timer turn.
+ */
+const TIMER_YIELD_MS = 25;
+const hop = new MessageChannel();
+const hopWaiters: (() => void)[] = [];
+hop.port1.onmessage = () => hopWaiters.shift()?.();
+let lastTimerYield = 0;
+function yieldToMessages(): Promise<void> {
+  return new Promise((resolve) => {
+    if (Date.now() - lastTimerYield >= TIMER_YIELD_MS) {
+      lastTimerYield = Date.now();
+      setTimeout(resolve, 0);
+    } else {
+      hopWaiters.push(resolve);
+      hop.port2.postMessage(0);
+    }
+  });
+}
+
+/** Stops a run: a final evaluation (unless one was just made), saved weights, and the status. Inside withRun. */
+async function finish(entry: RunEntry): Promise<void> {
+  const runId = entry.spec.id;
+  targets.delete(runId);
+  try {
+    if (evaluatedAt.get(runId) !== entry.trainer.step) await evaluateAndSave(entry);
+    else await saveGood(entry);
+  } finally {
+    flushSteps(runId);
+    emit({ type: 'run-status', runId, training: false, step: entry.trainer.step });
+    release(runId);
+  }
+}
+
+async function stepOnce(runId: string): Promise<void> {
+  await withRun(runId, async (entry) => {
+    const target = targets.get(runId);
+    if (target === undefined) return; // paused while waiting its turn
+    const t = entry.trainer;
+    if (t.step >= target) return finish(entry);
+    const rec = await t.trainStep();
+    const cfg = entry.spec.config;
+    queueStep(runId, { ...rec, samples: Math.min(cfg.batchSize, t.dataset.trainIdx.length), time: Date.now() });
+    if (cfg.probeEvery > 0 && t.step % cfg.probeEvery === 0) {
+      const probe = toProbe(await t.probe());
+      flushSteps(runId);
+      emit({ type: 'run-probe', runId, record: probe });
+    }
+    if (t.step >= target) await finish(entry);
+    else if (t.step % cfg.evalEvery === 0) await evaluateAndSave(entry);
+  });
+}
+
+async function loop(): Promise<void> {
+  if (looping) return;
+  looping = true;
+  try {
+    while (targets.size > 0) {
+      for (const runId of [...targets.keys()]) {
+        if (!targets.has(runId)) continue;
+        try {
+          await stepOnce(runId);
+        } catch (err) {
+          const { kind, message } = faultOf(err);
+          const entry = hasRun(runId) ? getRun(runId) : null;
+          // The model still holds the last good step's weights (a bad update is never applied): keep them.
+          if (kind === 'nan' && entry) await exclusive(runId, () => saveGood(entry));
+          fault(runId, kind, message, entry);
+        }
+        await yieldToMessages();
+      }
+    }
+  } finally {
+    looping = false;
+  }
+}
+
+function checkDevice() {
+  if (deviceLost) throw new Error(`${deviceLost} Restart the worker to continue.`);
+}
+
+// ---------------- methods ----------------
+
+async function open(entry: RunEntry, restore: boolean): Promise<OpenedRun> {
+  const t = entry.trainer;
+  let restored = false;
+  if (restore) {
+    const file = await loadWeights(entry.spec.id).catch(() => null);
+    if (file) {
+      t.importWeights(file);
+      entry.lastGoodStep = t.step;
+      evaluatedAt.set(entry.spec.id, t.step);
+      restored = true;
+    }
+  }
+  if (!restored) await evaluateAndSave(entry);
+  return { step: t.step, tasks: [...t.tasks], restored, parameters: countParameters(entry) };
+}
+
+function countParameters(entry: RunEntry): number {
+  return entry.trainer.model.variables.reduce((n, v) => n + v.size, 0);
+}
+
+export const runMethods: RunMethods = {
+  async openRun({ run, restore }) {
+    checkDevice();
+    watchDevice();
+    targets.delete(run.id);
+    return exclusive(run.id, async () => open(await createEntry(run), restore));
+  },
+
+  async closeRun({ runId }) {
+    targets.delete(runId);
+    release(runId);
+    pendingSteps.delete(runId);
+    evaluatedAt.delete(runId);
+    await closeEntry(runId);
+  },
+
+  async train({ runIds, steps }) {
+    checkDevice();
+    for (const id of runIds) {
+      const entry = getRun(id);
+      const t = entry.trainer;
+      const budget = entry.spec.config.steps;
+      // Without a step count: up to the next multiple of the budget (the budget itself at first; a resumed run
+      // goes on to the mark it was heading for).
+      const target = steps !== undefined ? t.step + Math.max(0, Math.floor(steps)) : (Math.floor(t.step / budget) + 1) * budget;
+      targets.set(id, Math.max(targets.get(id) ?? 0, target));
+      emit({ type: 'run-status', runId: id, training: true, step: t.step });
+    }
+    const done = Promise.all(runIds.map(whenStopped));
+    void loop();
+    await done;
+  },
+
+  async pause({ runIds }) {
+    const ids = runIds ?? [...targets.keys()];
+    await Promise.all(
+      ids.filter((id) => targets.has(id) && hasRun(id)).map((id) => {
+        // The step in flight finishes first (withRun queues behind it); then stop cleanly: evaluate, save, status.
+        targets.delete(id);
+        return withRun(id, (entry) => finish(entry));
+      }),
+    );
+  },
+
+  async resetRun({ runId }) {
+    checkDevice();
+    targets.delete(runId);
+    release(runId);
+    pendingSteps.delete(runId);
+    return exclusive(runId, async () => {
+      const entry = await createEntry(getRun(runId).spec);
+      const rec = await evaluate(entry);
+      await saveGood(entry);
+      return rec;
+    });
+  },
+
+  async exportWeights({ runId }) {
+    return withRun(runId, async (entry) => ({ ...(await entry.trainer.exportWeights()), datasetKey: entry.spec.datasetKey }));
+  },
+
+  async importWeights({ runId, file }) {
+    checkDevice();
+    targets.delete(runId);
+    release(runId);
+    return withRun(runId, async (entry) => {
+      entry.trainer.importWeights(file);
+      flushSteps(runId);
+      pendingSteps.delete(runId);
+      await evaluateAndSave(entry);
+      return { step: entry.trainer.step, tasks: [...entry.trainer.tasks], restored: true, parameters: countParameters(entry) };
+    });
+  },
+
+  async predict({ runId, requests }) {
+    return withRun(runId, async (entry) => {
+      const t = entry.trainer;
+      const val = t.dataset.valIdx;
+      const n = Math.max(0, Math.min(requests, val.length));
+      const flat = await t.predict(val.subarray(0, n));
+      const N = t.meta.maxCandidates;
+      const K = t.tasks.length;
+      const probs: number[][][] = [];
+      for (let r = 0; r < n; r++) {
+        const cands: number[][] = [];
+        for (let i = 0; i < N; i++) {
+          if (!(t.dataset.candMask[val[r] * N + i] > 0)) continue;
+          cands.push(Array.from(flat.subarray((r * N + i) * K, (r * N + i + 1) * K)));
+        }
+        probs.push(cands);
+      }
+      return { tasks: [...t.tasks], probs };
+    });
+  },
+
+  async currentBackend() {
+    const b = tf.getBackend();
+    return (b as 'webgpu' | 'webgl' | 'wasm' | 'cpu' | undefined) ?? null;
+  },
+};

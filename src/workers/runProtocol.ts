@@ -1,3 +1,148 @@
-// Runs: create, train, pause, step, reset, export/import weights (owned by the training workspace).
-export type RunMethods = Record<never, never>;
-export type RunEvent = never;
+// Runs: what the page may ask the worker about training runs, and what the worker reports while they train.
+// A run lives in two places: its model (a Trainer) in the worker, its record (config, seed, dataset, history)
+// on the page and in IndexedDB. The worker is disposable: after a crash the page opens the run again from the
+// last good weights the worker saved to IndexedDB.
+import type { Config } from '../engine/config';
+import type { BackendName } from '../engine/backendReport';
+import type { StepRecord as EngineStepRecord, WeightsFile as EngineWeightsFile } from '../engine/train/trainer';
+
+/** One training step: the trainer's record plus what the charts need for throughput (batch size, wall time). */
+export interface StepRecord extends EngineStepRecord {
+  /** Requests in the batch (the "samples" of samples per second). */
+  samples: number;
+  /** Worker wall-clock time (ms since epoch) when the step finished. */
+  time: number;
+}
+
+/** Validation metrics of one task at one step (the engine's TaskMetrics with the task name as `task`). */
+export interface TaskEval {
+  task: string;
+  auc: number;
+  gauc: number;
+  /** Validation BCE of the probabilities (the validation loss curve). */
+  logloss: number;
+  positiveRate: number;
+  /** Log loss of always predicting the positive rate (the floor to beat). */
+  constantLogloss: number;
+  /** Real candidates scored. */
+  count: number;
+}
+
+export interface EvalRecord {
+  step: number;
+  tasks: TaskEval[];
+  /** Per-task validation loss BCE_k + alpha InfoNCE_k. */
+  valLoss: number[];
+  valInfoNce: number[];
+  /** Validation requests evaluated. */
+  requests: number;
+}
+
+/** Gradient probes at one step (see engine/train/probes.ts). */
+export interface ProbeRecord {
+  step: number;
+  /** cosine[k][j] between task k's and task j's gradients on the shared trunk (symmetric, K x K). */
+  cosine: number[][];
+  /** Norm of each task's trunk gradient. */
+  gradNorm: number[];
+  /** flow[k][j] = || d loss_k / d h_j ||: how much task k's loss pushes on task j's channel; null for baselines. */
+  flow: number[][] | null;
+}
+
+/** A saved model (the trainer's weights file) plus where it came from, so it can be imported as a new run. */
+export type WeightsFile = EngineWeightsFile & { datasetKey?: string; runName?: string };
+
+export interface RunSpec {
+  id: string;
+  config: Config;
+  /** Which data, fully: see datasetKey(). Same key = same arrays, same split. */
+  datasetKey: string;
+}
+
+export interface OpenedRun {
+  /** The step the run is at in the worker (0, or the step of the restored weights). */
+  step: number;
+  tasks: string[];
+  /** Restored from saved weights (false: there were none, the run starts at step 0). */
+  restored: boolean;
+  /** Trainable parameters, for the UI. */
+  parameters: number;
+}
+
+export type FaultKind = 'nan' | 'device-lost' | 'error';
+
+export interface PredictResult {
+  tasks: string[];
+  /** probs[r][i][k]: probability of task k for candidate i of the r-th validation request (real candidates only). */
+  probs: number[][][];
+}
+
+export interface RunMethods {
+  /** Builds the run's model in this worker; with restore, loads its last good weights and step from IndexedDB. */
+  openRun(p: { run: RunSpec; restore: boolean }): Promise<OpenedRun>;
+  /** Frees the run's model (deleting a run). */
+  closeRun(p: { runId: string }): Promise<void>;
+  /**
+   * Trains the runs, round-robin one step each, until each reached its target: `steps` more steps, or (steps
+   * absent) up to the next multiple of config.steps. Resolves when all of them stopped (target, pause or fault).
+   */
+  train(p: { runIds: string[]; steps?: number }): Promise<void>;
+  /** Stops the listed runs (all when absent) after their current step. */
+  pause(p: { runIds?: string[] }): Promise<void>;
+  /** Rebuilds the run from its seed at step 0 (fresh weights, fresh optimizer); returns the step-0 evaluation. */
+  resetRun(p: { runId: string }): Promise<EvalRecord>;
+  exportWeights(p: { runId: string }): Promise<WeightsFile>;
+  /** Loads weights into the run (shapes must match) and sets its step to the file's step. */
+  importWeights(p: { runId: string; file: WeightsFile }): Promise<OpenedRun>;
+  /** The model's probabilities on the first `requests` validation requests (to compare two models). */
+  predict(p: { runId: string; requests: number }): Promise<PredictResult>;
+  /** Which backend the worker runs on (for fault messages). */
+  currentBackend(p: Record<string, never>): Promise<BackendName | null>;
+}
+
+export type RunEvent =
+  | { type: 'run-steps'; runId: string; records: StepRecord[] }
+  | { type: 'run-eval'; runId: string; record: EvalRecord }
+  | { type: 'run-probe'; runId: string; record: ProbeRecord }
+  | { type: 'run-status'; runId: string; training: boolean; step: number }
+  /** Last good weights were written to IndexedDB at this step. */
+  | { type: 'run-saved'; runId: string; step: number }
+  /** The run stopped: the message says what happened; lastGoodStep is where resuming restarts from. */
+  | { type: 'run-fault'; runId: string; kind: FaultKind; message: string; step: number; lastGoodStep: number | null };
+
+/** Shop world knobs the hash may carry (strings, as in AppState.shop). */
+export type ShopKnobs = Record<string, string>;
+
+/** The config keys that change the encoded arrays (the rest only change the model and training). */
+export const ENCODING_KEYS = ['historyLen', 'maxCandidates', 'multiLen', 'valFraction', 'split'] as const;
+
+/**
+ * The one string that names a run's data: the dataset ('shop' or an uploaded id), the shop knobs, and the
+ * encoding keys of the config. Runs with equal keys share one encoded dataset in the worker (same split),
+ * which is what makes an ablation a fair comparison.
+ */
+export function datasetKey(dataset: string, shop: ShopKnobs, cfg: Pick<Config, (typeof ENCODING_KEYS)[number]>): string {
+  const p = new URLSearchParams();
+  if (dataset === 'shop') for (const k of Object.keys(shop).sort()) p.set(`shop.${k}`, shop[k]);
+  for (const k of ENCODING_KEYS) p.set(k, String(cfg[k]));
+  return `${dataset}?${p.toString()}`;
+}
+
+export interface ParsedDatasetKey {
+  dataset: string;
+  shop: ShopKnobs;
+  encoding: Pick<Config, (typeof ENCODING_KEYS)[number]>;
+}
+
+export function parseDatasetKey(key: string): ParsedDatasetKey {
+  const q = key.indexOf('?');
+  const dataset = q < 0 ? key : key.slice(0, q);
+  const p = new URLSearchParams(q < 0 ? '' : key.slice(q + 1));
+  const shop: ShopKnobs = {};
+  const encoding: Record<string, string | number> = {};
+  for (const [k, v] of p) {
+    if (k.startsWith('shop.')) shop[k.slice(5)] = v;
+    else if ((ENCODING_KEYS as readonly string[]).includes(k)) encoding[k] = k === 'split' ? v : Number(v);
+  }
+  return { dataset, shop, encoding: encoding as ParsedDatasetKey['encoding'] };
+}

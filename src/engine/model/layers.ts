@@ -71,6 +71,18 @@ export function mergeHeads(x: tf.Tensor): tf.Tensor3D {
   return x.transpose([0, 2, 1, 3]).reshape([B, T, h * dh]) as tf.Tensor3D;
 }
 
+/**
+ * A 0/1 float32 tensor from a boolean one. On webgpu, tf.cast from bool/int32 to float32 only relabels the int
+ * buffer, and the webgpu Transpose kernel (which every reduction over a non-last axis runs first) copies that
+ * buffer without converting it: its shader fails to compile and the whole queued command buffer is dropped,
+ * leaving garbage (NaN) in tensors computed long before. Element-wise ops, matMul, concat and reductions over
+ * the LAST axis convert on read and are safe; so never transpose an indicator, or reduce it over another axis,
+ * before an element-wise op has produced a real float tensor from it.
+ */
+export function indicator(cond: tf.Tensor): tf.Tensor {
+  return tf.cast(cond, 'float32');
+}
+
 /** Additive mask bias: 0 where allowed, -1e9 where not (exp underflows to exactly 0 in float32). */
 export const MASKED = -1e9;
 

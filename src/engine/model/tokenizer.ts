@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BatchTensors } from './types';
 import type { DatasetMeta, FeatureSpec } from '../data/types';
+import { indicator } from './layers';
 import { effectiveHistoryLen } from './mask';
 import type { Params } from './params';
 
@@ -47,9 +48,10 @@ class CategoricalGroup {
   /** ids [..., F, M] (0 = empty slot) -> per-feature mean over the non-empty ids [..., F, d] */
   embedMulti(ids: tf.Tensor): tf.Tensor {
     const e = tf.gather(this.table(), tf.add(ids, this.offsets.expandDims(1))); // [..., F, M, d]
-    const present = tf.cast(tf.greater(ids, 0), 'float32').expandDims(-1); // [..., F, M, 1]
-    const count = tf.maximum(tf.sum(present, -2), 1); // [..., F, 1]
-    return tf.div(tf.sum(tf.mul(e, present), -2), count);
+    const present = indicator(tf.greater(ids, 0)); // [..., F, M]
+    // Count over the LAST axis: a reduction over any other axis transposes its input first (see indicator).
+    const count = tf.maximum(tf.sum(present, -1, true), 1); // [..., F, 1]
+    return tf.div(tf.sum(tf.mul(e, present.expandDims(-1)), -2), count);
   }
 
   dispose(): void {

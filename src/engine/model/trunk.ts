@@ -3,7 +3,7 @@
 //   x = x + Drop(Wo . MHA(LN1(x), mask));  x = x + Drop(FFN(LN2(x)));  out = LN_f(x)
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config';
-import { act, applyLinear, dropout, layerNorm, linear, maskBias, mergeHeads, norm, type Linear, type Norm } from './layers';
+import { act, applyLinear, dropout, indicator, layerNorm, linear, maskBias, mergeHeads, norm, type Linear, type Norm } from './layers';
 import type { TokenLayout } from './mask';
 import type { Params } from './params';
 import type { BatchTensors } from './types';
@@ -87,7 +87,7 @@ export function assembleSequence(
 export function keyPadding(bt: BatchTensors, layout: TokenLayout): tf.Tensor2D {
   const { B } = bt;
   const parts: tf.Tensor[] = [tf.ones([B, layout.numSD])];
-  if (layout.historyLen > 0) parts.push(tf.cast(tf.greater(bt.history, 0), 'float32'));
+  if (layout.historyLen > 0) parts.push(indicator(tf.greater(bt.history, 0))); // concat converts on read
   parts.push(tf.tile(bt.candMask.expandDims(2), [1, 1, layout.groupSize]).reshape([B, -1]));
   return tf.concat(parts, 1) as tf.Tensor2D;
 }

@@ -1,4 +1,69 @@
-// Placeholder until this panel's issue lands; owned by the helper building src/panels/inspect/.
+// "Look inside": the architecture of the current config, then the attention maps and the gradient flow of a run.
+import { useEffect, useState } from 'react';
+import { useRuns, type RunView } from '../../app/runs';
+import { ArchitectureView } from './ArchitectureView';
+import { AttentionView } from './AttentionView';
+import { GradFlowView } from './GradFlowView';
+import './inspect.css';
+
 export function InspectPanel() {
-  return <div className="panel note">This panel is being built.</div>;
+  const { runs, activeRunId, compareRun, ensureLoaded, setActiveRun } = useRuns();
+  const [picked, setPicked] = useState<string | null>(null);
+  const run: RunView | undefined = runs.find((r) => r.id === (picked ?? activeRunId)) ?? runs.at(-1);
+  const runId = run?.id ?? null;
+  const [loadError, setLoadError] = useState<string | null>(null);
+
+  // The maps need the run's model in the current worker (after a reload it may only exist in IndexedDB).
+  useEffect(() => {
+    if (!runId) return;
+    setLoadError(null);
+    ensureLoaded(runId).catch((e: Error) => setLoadError(e.message));
+  }, [runId, ensureLoaded]);
+
+  return (
+    <div data-testid="inspect-panel">
+      <ArchitectureView tasks={run?.tasks.length ? run.tasks : undefined} />
+      {!run ? (
+        <div className="panel note" data-testid="inspect-no-run">
+          Create a run in the Train tab (or start a guided demo) to see its attention maps and gradient flow.
+        </div>
+      ) : (
+        <>
+          <div className="panel inspect-controls">
+            <label>
+              look inside run
+              <select data-testid="inspect-run" value={run.id} onChange={(e) => setPicked(e.target.value)}>
+                {runs.map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {r.name} (step {r.step})
+                  </option>
+                ))}
+              </select>
+            </label>
+            <span className="note">
+              {run.config.model}, d={run.config.d}, {run.config.layers} layer(s) x {run.config.heads} head(s), status {run.status}
+            </span>
+          </div>
+          {loadError && <div className="error-box">{loadError}</div>}
+          <AttentionView run={{ id: run.id, name: run.name, step: run.step, evalEvery: run.config.evalEvery }} />
+          {run.config.model === 'onerank' ? (
+            <GradFlowView
+              runId={run.id}
+              runName={run.name}
+              step={run.step}
+              detach={run.config.ablation !== 'V4' && run.config.detach}
+              onFlip={() =>
+                compareRun(run.id, { detach: !run.config.detach }).then((id) => {
+                  setPicked(id);
+                  setActiveRun(id);
+                })
+              }
+            />
+          ) : (
+            <div className="panel note">Gradient flow into task channels h_j exists only for OneRank (the baselines have towers, not channels).</div>
+          )}
+        </>
+      )}
+    </div>
+  );
 }

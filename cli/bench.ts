@@ -1,0 +1,97 @@
+// npm run bench -- [--backend cpu|wasm|webgpu] [--model onerank|...] [--config small|default|large] [--steps N]
+//                  [--warmup W] [--set key=value ...] [--json]
+// Times full training steps (forward, backward, Adam) on the synthetic shop world at the sizes of WEBGPU.md
+// (K = 3, history 20, N = 12). Warm-up steps (shader compilation, kernel setup) are left out of the timing.
+// Bundle-friendly: no tsx-only features, so `esbuild --bundle --platform=node --format=esm` runs it on a GPU host.
+import * as tf from '@tensorflow/tfjs';
+import { applySettings, DEFAULT_CONFIG, type Config } from '../src/engine/config';
+import { describeNodeAdapter, NODE_BACKENDS, setNodeBackend } from '../src/engine/backend-node';
+import { generateShop } from '../src/engine/data/synthetic';
+import { Trainer } from '../src/engine/train/trainer';
+import { intFlag, oneOf, parseArgs, runMain, UsageError } from './args';
+
+const USAGE = `usage: npm run bench -- [--backend ${NODE_BACKENDS.join('|')}] [--model onerank|sharedbottom|mmoe|ple]
+  [--config small|default|large] [--steps N] [--warmup W] [--set key=value ...] [--json]`;
+
+/** WEBGPU.md "Benchmark configurations". */
+export const BENCH_CONFIGS = {
+  small: { batchSize: 64, d: 32, layers: 1, heads: 2 },
+  default: { batchSize: 256, d: 64, layers: 2, heads: 4 },
+  large: { batchSize: 1024, d: 128, layers: 4, heads: 4 },
+} as const satisfies Record<string, Partial<Config>>;
+type BenchConfigName = keyof typeof BENCH_CONFIGS;
+
+const HISTORY = 20;
+const CANDIDATES = 12;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2), ['backend', 'model', 'config', 'steps', 'warmup'], ['json', 'help']);
+  if (args.flags.has('help')) {
+    console.log(USAGE);
+    return 0;
+  }
+  const backend = oneOf(args, 'backend', NODE_BACKENDS, 'cpu');
+  const sizeName = oneOf(args, 'config', Object.keys(BENCH_CONFIGS) as BenchConfigName[], 'default');
+  const steps = intFlag(args, 'steps', 1) ?? 10;
+  const warmup = intFlag(args, 'warmup', 0) ?? 3;
+  const json = args.flags.has('json');
+  const size = BENCH_CONFIGS[sizeName];
+  const pairs: [string, string][] = Object.entries({ ...size, historyLen: HISTORY, maxCandidates: CANDIDATES, dropout: 0 }).map(([k, v]) => [k, String(v)]);
+  if (args.values.has('model')) pairs.push(['model', args.values.get('model')!]);
+  pairs.push(...args.settings);
+  const cfg = applySettings({ ...DEFAULT_CONFIG }, pairs);
+  if (cfg.d % cfg.heads !== 0) throw new UsageError(`d = ${cfg.d} must be divisible by heads = ${cfg.heads}`);
+
+  await setNodeBackend(backend);
+  const adapter = await describeNodeAdapter();
+  // Enough requests that a training batch never wraps within the run (valFraction keeps a small eval split).
+  const requests = Math.max(600, Math.ceil(cfg.batchSize * 1.25) + 50);
+  const dataset = generateShop({ requests, candidates: CANDIDATES, historyLen: HISTORY, valFraction: 0.1, seed: cfg.seed }, { minCount: 1 });
+  const trainer = Trainer.create(dataset, { ...cfg, historyLen: dataset.historyLen, maxCandidates: dataset.maxCandidates, multiLen: dataset.multiLen });
+
+  for (let i = 0; i < warmup; i++) await trainer.trainStep();
+  // Counted after warm-up: Adam creates its moment variables on the first step, which is not a leak.
+  const tensorsBefore = tf.memory().numTensors;
+  const times: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    await trainer.trainStep(); // reads the loss back, so the step has finished on the device
+    times.push(performance.now() - t0);
+  }
+  const tensorsAfter = tf.memory().numTensors;
+  const msPerStep = median(times);
+  const result = {
+    backend,
+    adapter,
+    model: cfg.model,
+    config: sizeName,
+    batch: cfg.batchSize,
+    d: cfg.d,
+    layers: cfg.layers,
+    heads: cfg.heads,
+    tokens: 1 + HISTORY + CANDIDATES * (1 + dataset.tasks.length),
+    warmup,
+    steps,
+    msPerStep,
+    msMin: Math.min(...times),
+    msMax: Math.max(...times),
+    samplesPerSec: (cfg.batchSize / msPerStep) * 1000,
+    tensorsBefore,
+    tensorsAfter,
+  };
+  trainer.dispose();
+  if (json) console.log(JSON.stringify(result));
+  else {
+    console.log(`${result.model} @ ${sizeName} (batch ${result.batch}, d ${result.d}, ${result.layers} layers, ${result.heads} heads, ${result.tokens} tokens) on ${backend}${adapter ? ` (${adapter})` : ''}`);
+    console.log(`median ${msPerStep.toFixed(1)} ms/step (min ${result.msMin.toFixed(1)}, max ${result.msMax.toFixed(1)}) over ${steps} steps after ${warmup} warm-up`);
+    console.log(`${result.samplesPerSec.toFixed(1)} requests/s; tensors before ${tensorsBefore}, after ${tensorsAfter}`);
+  }
+  return 0;
+}
+
+void runMain(main, USAGE);

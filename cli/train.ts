@@ -1,0 +1,139 @@
+// npm run train -- --data train.csv|synthetic [--test test.csv] [--schema auto|schema.json] [--model onerank|...]
+//                  [--set key=value ...] [--steps N] [--batch B] [--backend cpu|wasm|webgpu] [--seed S] [--out r.json]
+// Trains one model with the same engine the app uses, prints a per-task table and writes a JSON result.
+import { writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { applySettings, DEFAULT_CONFIG, type Config } from '../src/engine/config';
+import { describeNodeAdapter, NODE_BACKENDS, setNodeBackend } from '../src/engine/backend-node';
+import { generateShop, loadDataset, type DatasetSchema, type EncodedDataset } from '../src/engine/data';
+import { Trainer, runTraining, type EvalRecord, type StepRecord } from '../src/engine/train/trainer';
+import { intFlag, oneOf, parseArgs, runMain, UsageError } from './args';
+import { inTrainVocabulary, withHeldOut } from './heldout';
+import { openFileAsBlob, readSchemaFile } from './node-file';
+
+const USAGE = `usage: npm run train -- --data <train.csv|synthetic|shop> [--test test.csv] [--schema auto|schema.json]
+  [--model onerank|sharedbottom|mmoe|ple] [--set key=value ...] [--steps N] [--batch B]
+  [--backend ${NODE_BACKENDS.join('|')}] [--seed S] [--out result.json] [--quiet]`;
+
+const SYNTHETIC = ['synthetic', 'shop'];
+
+interface Loaded {
+  dataset: EncodedDataset;
+  evaluatedOn: string;
+}
+
+/** The shape knobs of the config must be those the data was encoded with (the model reads them). */
+function alignShapes(cfg: Config, ds: EncodedDataset): Config {
+  return { ...cfg, historyLen: ds.historyLen, maxCandidates: ds.maxCandidates, multiLen: ds.multiLen };
+}
+
+async function loadData(data: string, test: string | undefined, schemaArg: string, cfg: Config): Promise<Loaded> {
+  if (SYNTHETIC.includes(data)) {
+    if (test) throw new UsageError('--test needs a --data file (the synthetic world has its own validation split)');
+    const dataset = generateShop({ historyLen: cfg.historyLen, valFraction: cfg.valFraction }, { seed: cfg.seed });
+    return { dataset, evaluatedOn: 'validation split' };
+  }
+  const schema: DatasetSchema | undefined = schemaArg === 'auto' ? undefined : await readSchemaFile(schemaArg);
+  const train = await loadDataset(await openFileAsBlob(data), basename(data), { schema, config: cfg });
+  if (!test) return { dataset: train.dataset, evaluatedOn: 'validation split' };
+  // The test file is read with the TRAINING schema; its own split is irrelevant (every request is evaluated).
+  const heldOut = await loadDataset(await openFileAsBlob(test), basename(test), {
+    schema: train.schema,
+    config: { ...cfg, maxCandidates: train.dataset.maxCandidates, valFraction: 0.01 },
+  });
+  return { dataset: withHeldOut(train.dataset, inTrainVocabulary(train.dataset, heldOut.dataset)), evaluatedOn: `test file ${basename(test)}` };
+}
+
+function fmt(x: number, digits = 4): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : String(x);
+}
+
+function printTable(e: EvalRecord): void {
+  const rows = [['task', 'AUC', 'GAUC', 'LogLoss', 'const LL', 'pos rate', 'n']];
+  for (const t of e.tasks) rows.push([t.name, fmt(t.auc), fmt(t.gauc), fmt(t.logloss), fmt(t.constantLogloss), fmt(t.positiveRate), String(t.count)]);
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  for (const r of rows) console.log(r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  '));
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2), ['data', 'test', 'schema', 'model', 'steps', 'batch', 'backend', 'seed', 'out'], ['quiet', 'help']);
+  if (args.flags.has('help')) {
+    console.log(USAGE);
+    return 0;
+  }
+  const data = args.values.get('data');
+  if (!data) throw new UsageError('--data is required (a CSV/TSV file, or "synthetic" for the built-in shop world)');
+  const backend = oneOf(args, 'backend', NODE_BACKENDS, 'cpu');
+  const pairs: [string, string][] = [];
+  if (args.values.has('model')) pairs.push(['model', args.values.get('model')!]);
+  pairs.push(...args.settings);
+  const steps = intFlag(args, 'steps', 1);
+  const batch = intFlag(args, 'batch', 1);
+  const seed = intFlag(args, 'seed', 0);
+  if (steps !== undefined) pairs.push(['steps', String(steps)]);
+  if (batch !== undefined) pairs.push(['batchSize', String(batch)]);
+  if (seed !== undefined) pairs.push(['seed', String(seed)]);
+  let cfg = applySettings({ ...DEFAULT_CONFIG }, pairs); // ConfigError (exit 2) names the bad key
+
+  await setNodeBackend(backend);
+  const adapter = await describeNodeAdapter();
+  const { dataset, evaluatedOn } = await loadData(data, args.values.get('test'), args.values.get('schema') ?? 'auto', cfg);
+  cfg = alignShapes(cfg, dataset);
+  const quiet = args.flags.has('quiet');
+  if (!quiet) {
+    console.log(`${cfg.model} on ${dataset.name}: ${dataset.trainIdx.length} training / ${dataset.valIdx.length} evaluation requests (${evaluatedOn}), ` +
+      `tasks ${dataset.tasks.join(', ')}, N = ${dataset.maxCandidates}, backend ${backend}${adapter ? ` (${adapter})` : ''}`);
+  }
+
+  const trainer = Trainer.create(dataset, cfg);
+  const started = performance.now();
+  const speeds: number[] = [];
+  let last: StepRecord | null = null;
+  const every = Math.max(1, Math.round(cfg.steps / 10));
+  const result = await runTraining(trainer, {
+    steps: cfg.steps,
+    evalEvery: cfg.evalEvery,
+    onStep: (r) => {
+      last = r;
+      if (r.step > 1) speeds.push(r.samplesPerSec); // step 1 includes kernel setup
+      if (!quiet && (r.step % every === 0 || r.step === cfg.steps)) {
+        console.log(`step ${r.step}  loss ${fmt(r.loss)}  bce [${r.taskLoss.map((x) => fmt(x, 3)).join(' ')}]  infoNCE [${r.infoNce.map((x) => fmt(x, 3)).join(' ')}]  ${r.samplesPerSec.toFixed(0)} req/s`);
+      }
+    },
+    onEval: (e) => {
+      if (!quiet && e.step < cfg.steps) console.log(`eval @${e.step}: ${e.tasks.map((t) => `${t.name} AUC ${fmt(t.auc, 3)}`).join(', ')}`);
+    },
+  });
+  const final = result.lastEval!;
+  const seconds = (performance.now() - started) / 1000;
+  console.log(`\n${cfg.model} after ${trainer.step} steps (${fmt(seconds, 1)} s), evaluated on ${evaluatedOn}:`);
+  printTable(final);
+
+  const out = args.values.get('out');
+  if (out) {
+    const report = {
+      model: cfg.model,
+      backend,
+      adapter,
+      dataset: { name: dataset.name, tasks: dataset.tasks, trainRequests: dataset.trainIdx.length, evalRequests: dataset.valIdx.length, evaluatedOn },
+      steps: trainer.step,
+      tasks: final.tasks,
+      valLoss: final.valLoss,
+      finalLoss: (last as StepRecord | null)?.loss ?? null,
+      samplesPerSec: median(speeds.length ? speeds : last ? [(last as StepRecord).samplesPerSec] : []),
+      seconds,
+      config: cfg,
+    };
+    writeFileSync(out, JSON.stringify(report, null, 2));
+    if (!quiet) console.log(`wrote ${out}`);
+  }
+  trainer.dispose();
+  return 0;
+}
+
+void runMain(main, USAGE);

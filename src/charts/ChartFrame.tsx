@@ -1,0 +1,80 @@
+// A titled box around one or more charts, with PNG/SVG export of each and a machine-readable list of what the
+// charts hold (series name -> number of data points), so tests and screen readers can check the data honestly.
+import { useRef, type ReactNode } from 'react';
+import { downloadBlob, downloadText, pngBlob, svgText } from './exportChart';
+
+export interface SeriesSummary {
+  id: string;
+  label: string;
+  /** Data points in the series (before downsampling for drawing). */
+  points: number;
+  /** Points actually drawn (<= points). */
+  drawn: number;
+}
+
+export interface LegendItem {
+  label: string;
+  color: string;
+  dashed?: boolean;
+}
+
+interface Props {
+  /** One HTML legend for the whole frame (cheaper than a measured legend per chart). */
+  legend?: LegendItem[];
+  testId: string;
+  title: string;
+  /** File name stem for exports. */
+  fileStem: string;
+  help?: ReactNode;
+  summary: SeriesSummary[];
+  children: ReactNode;
+  controls?: ReactNode;
+}
+
+export function ChartFrame({ testId, title, fileStem, help, summary, children, controls, legend }: Props) {
+  const box = useRef<HTMLDivElement>(null);
+  // Each chart in the frame is one main svg (recharts adds tiny svgs for legend icons: skip those).
+  const svgs = () => [...(box.current?.querySelectorAll<SVGSVGElement>('svg.recharts-surface') ?? [])];
+  const exportSvg = () => svgs().forEach((s, i) => downloadText(svgText(s), `${fileStem}${svgs().length > 1 ? `-${i + 1}` : ''}.svg`, 'image/svg+xml'));
+  const exportPng = async () => {
+    const all = svgs();
+    for (let i = 0; i < all.length; i++) downloadBlob(await pngBlob(all[i]), `${fileStem}${all.length > 1 ? `-${i + 1}` : ''}.png`);
+  };
+  return (
+    <div className="chart-frame" data-testid={testId} ref={box}>
+      <div className="chart-head">
+        <h3>{title}</h3>
+        <div className="chart-tools">
+          {controls}
+          <button type="button" onClick={() => void exportPng()} data-testid={`${testId}-png`} title="Download as PNG">
+            PNG
+          </button>
+          <button type="button" onClick={exportSvg} data-testid={`${testId}-svg`} title="Download as SVG">
+            SVG
+          </button>
+        </div>
+      </div>
+      {help && <div className="note chart-help">{help}</div>}
+      {legend && legend.length > 0 && (
+        <ul className="chart-legend">
+          {legend.map((l) => (
+            <li key={`${l.label}-${l.color}-${l.dashed ? 1 : 0}`} className="legend-item">
+              <svg width="22" height="8" aria-hidden="true">
+                <line x1="1" y1="4" x2="21" y2="4" stroke={l.color} strokeWidth="2" strokeDasharray={l.dashed ? '5 3' : undefined} />
+              </svg>
+              {l.label}
+            </li>
+          ))}
+        </ul>
+      )}
+      {children}
+      <ul className="series-summary" hidden>
+        {summary.map((s) => (
+          <li key={s.id} data-series={s.id} data-label={s.label} data-points={s.points} data-drawn={s.drawn}>
+            {s.label}: {s.points}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,487 @@
+// The training loop's one object: a model, its optimizer, the loss's temperature and a seeded batch order.
+// It owns no UI and emits nothing by itself: the CLI and the training worker drive it (runTraining below).
+// Every step: one tidy-scoped forward/backward, a finiteness check on values read back asynchronously, and only
+// then the update, so a bad step leaves the weights exactly as they were (no copy needed).
+import * as tf from '@tensorflow/tfjs';
+import { taskWeightsOf, type Config } from '../config';
+import { mulberry32, shuffleInPlace, type Rng } from '../data/rng';
+import { metaOf, sliceBatch, type DatasetMeta, type EncodedDataset } from '../data/types';
+import { batchToTensors, buildModel, disposeBatch, stableName } from '../model';
+import type { BatchTensors, RankingModel } from '../model/types';
+import { rankingLoss, Temperature, type LossWeights } from './loss';
+import { taskMetrics, type TaskMetrics } from './metrics';
+import { installFastKernels } from './fastKernels';
+import { channelFlow, gradientConflict } from './probes';
+
+export interface StepRecord {
+  step: number;
+  /** Total loss of the step's batch. */
+  loss: number;
+  /** Per-task BCE (unweighted). */
+  taskLoss: number[];
+  /** Per-task InfoNCE. */
+  infoNce: number[];
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+  /** The InfoNCE temperature used in this step. */
+  temperature: number;
+  /** Requests per second over this step (batch prep, forward, backward, update). */
+  samplesPerSec: number;
+}
+
+export interface EvalRecord {
+  step: number;
+  tasks: TaskMetrics[];
+  /** Per-task validation loss BCE_k + alpha * InfoNCE_k (request-weighted over eval batches). */
+  valLoss: number[];
+  valBce: number[];
+  valInfoNce: number[];
+  /** Requests evaluated. */
+  requests: number;
+}
+
+export interface ProbeRecord {
+  step: number;
+  /** K x K cosine of task gradients on the shared trunk. */
+  cosine: number[][];
+  /** Norm of each task's trunk gradient. */
+  gradNorm: number[];
+  /** [k][j] = norm of task k's loss gradient reaching channel h_j; null for the baselines. */
+  channelFlow: number[][] | null;
+}
+
+/** One request's attention maps as plain arrays (for the attention panel). */
+export interface AttentionSnapshot {
+  /** Dataset request index. */
+  request: number;
+  tokens: string[];
+  mask: number[][];
+  /** [layer][head][T][T] */
+  trunk: number[][][][];
+  /** [task][head][N] (absent when candidate-aware contextualization is off) */
+  candidate?: number[][][];
+  /** [head][K][K] (absent without cross-task attention) */
+  crossTask?: number[][][];
+  taskMask?: number[][];
+  /** [N] 1 = real candidate */
+  candMask: number[];
+  /** [N][K] */
+  probabilities: number[][];
+  labels: number[][];
+}
+
+export interface WeightsFile {
+  format: 'onerank-weights';
+  version: 1;
+  config: Config;
+  datasetName: string;
+  tasks: string[];
+  step?: number;
+  variables: { name: string; shape: number[]; data: number[] }[];
+}
+
+/** Training stopped because a loss or the gradient went NaN or infinite; the weights are the last good ones. */
+export class TrainingFault extends Error {
+  constructor(
+    readonly step: number,
+    /** The task whose loss went bad, or null when only the total / gradient did. */
+    readonly task: string | null,
+    readonly quantity: string,
+    readonly value: number,
+  ) {
+    super(
+      `Training stopped at step ${step}: ${task === null ? quantity : `task '${task}' ${quantity}`} is ${value}. ` +
+        'The update was not applied, so the weights are those of the last good step. Try a lower lr, a clipNorm, or check the data.',
+    );
+    this.name = 'TrainingFault';
+  }
+}
+
+/** Keys that change what the weights mean: importing across a difference is refused. */
+const ARCHITECTURE_KEYS = [
+  'model', 'd', 'layers', 'heads', 'ffnRatio', 'scorer', 'ablation', 'candidateContext',
+  'experts', 'expertHidden', 'towerHidden', 'pleSharedExperts', 'pleTaskExperts', 'pleLevels',
+] as const satisfies readonly (keyof Config)[];
+
+const TEMPERATURE_NAME = 'loss/logTemperature';
+/** Evaluation batches are at least this many requests: no gradient is kept, so memory allows more. */
+const MIN_EVAL_BATCH = 256;
+
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** Seeded epoch order over the training split: shuffle, take consecutive batches, reshuffle when short. */
+class BatchOrder {
+  private order: Int32Array;
+  private at = 0;
+  constructor(
+    private readonly rows: Int32Array,
+    private readonly batchSize: number,
+    private readonly rng: Rng,
+  ) {
+    this.order = shuffleInPlace(Int32Array.from(rows), rng);
+  }
+  next(): Int32Array {
+    const B = Math.min(this.batchSize, this.rows.length);
+    if (this.at + B > this.order.length) {
+      shuffleInPlace(this.order, this.rng);
+      this.at = 0;
+    }
+    const out = this.order.subarray(this.at, this.at + B);
+    this.at += B;
+    return out;
+  }
+}
+
+export class Trainer {
+  step = 0;
+  readonly meta: DatasetMeta;
+  readonly weights: LossWeights;
+  private optimizer: tf.Optimizer;
+  private readonly batches: BatchOrder;
+  private readonly trainables: tf.Variable[];
+  /** Variables that get decoupled weight decay: matrices and embedding tables, not biases, norms or T. */
+  private readonly decayed: tf.Variable[];
+  private probeBatch: BatchTensors | null = null;
+
+  private constructor(
+    readonly dataset: EncodedDataset,
+    readonly config: Config,
+    readonly model: RankingModel,
+    readonly temperature: Temperature,
+  ) {
+    this.meta = metaOf(dataset);
+    this.weights = { taskWeights: taskWeightsOf(config, dataset.tasks.length), alpha: config.alpha };
+    this.optimizer = tf.train.adam(config.lr);
+    // Separate streams for training order and the probe batch, so probing never shifts the training order.
+    this.batches = new BatchOrder(dataset.trainIdx, config.batchSize, mulberry32(config.seed ^ 0x5eed0001));
+    this.trainables = [...model.variables, temperature.logT];
+    this.decayed = model.variables.filter((v) => v.shape.length >= 2);
+  }
+
+  static create(dataset: EncodedDataset, cfg: Config): Trainer {
+    if (dataset.trainIdx.length === 0) throw new Error(`Dataset '${dataset.name}' has no training requests`);
+    installFastKernels();
+    const model = buildModel(cfg, metaOf(dataset));
+    return new Trainer(dataset, cfg, model, new Temperature(cfg.temperature));
+  }
+
+  get tasks(): string[] {
+    return this.meta.tasks;
+  }
+
+  /** One optimizer step on the next training batch. Throws TrainingFault (weights untouched) on NaN / Inf. */
+  async trainStep(): Promise<StepRecord> {
+    const t0 = now();
+    const rows = this.batches.next();
+    const bt = batchToTensors(sliceBatch(this.dataset, rows), this.meta);
+    const K = this.tasks.length;
+    // variableGrads disposes everything f made except its result: keep the per-task parts out of it.
+    const kept: { bce?: tf.Tensor1D; infoNce?: tf.Tensor1D; temperature?: tf.Scalar } = {};
+    const { value, grads, norm, temperature } = tf.tidy(() => {
+      const vg = tf.variableGrads(() => {
+        const { logits } = this.model.forward(bt, { training: true });
+        // The temperature is computed inside f, so its variable (log T) is on the tape and learns.
+        const T = this.temperature.value();
+        kept.temperature = tf.keep(T);
+        const parts = rankingLoss(logits, bt.labels, bt.candMask, T, this.weights);
+        kept.bce = tf.keep(parts.bce);
+        kept.infoNce = tf.keep(parts.infoNce);
+        return parts.total;
+      }, this.trainables);
+      return { ...vg, norm: globalNorm(Object.values(vg.grads)), temperature: kept.temperature! };
+    });
+    disposeBatch(bt);
+    const bce = kept.bce!;
+    const infoNce = kept.infoNce!;
+    const release = () => {
+      tf.dispose([value, norm, temperature, bce, infoNce]);
+      tf.dispose(Object.values(grads));
+    };
+    const [lossV, bceV, nceV, normV, tV] = await Promise.all([value, bce, infoNce, norm, temperature].map((t) => t.data()));
+    const step = this.step + 1;
+    const fault = this.faultOf(step, lossV[0], bceV, nceV, normV[0]);
+    if (fault) {
+      release();
+      throw fault;
+    }
+    tf.tidy(() => {
+      const clip = this.config.clipNorm;
+      const scale = clip > 0 && normV[0] > clip ? clip / normV[0] : 1;
+      const applied = scale === 1 ? grads : Object.fromEntries(Object.entries(grads).map(([n, g]) => [n, tf.mul(g, scale)]));
+      this.optimizer.applyGradients(applied);
+      // Decoupled weight decay (AdamW): shrink weights toward 0 independently of the gradient's scale.
+      const wd = this.config.weightDecay;
+      if (wd > 0) for (const v of this.decayed) v.assign(tf.mul(v, 1 - this.config.lr * wd));
+    });
+    release();
+    this.step = step;
+    return {
+      step,
+      loss: lossV[0],
+      taskLoss: Array.from(bceV).slice(0, K),
+      infoNce: Array.from(nceV).slice(0, K),
+      gradNorm: normV[0],
+      temperature: tV[0],
+      samplesPerSec: rows.length / Math.max((now() - t0) / 1000, 1e-9),
+    };
+  }
+
+  private faultOf(step: number, loss: number, bce: ArrayLike<number>, nce: ArrayLike<number>, norm: number): TrainingFault | null {
+    for (let k = 0; k < this.tasks.length; k++) {
+      if (!Number.isFinite(bce[k])) return new TrainingFault(step, this.tasks[k], 'BCE loss', bce[k]);
+      if (!Number.isFinite(nce[k])) return new TrainingFault(step, this.tasks[k], 'InfoNCE loss', nce[k]);
+    }
+    if (!Number.isFinite(loss)) return new TrainingFault(step, null, 'the total loss', loss);
+    if (!Number.isFinite(norm)) return new TrainingFault(step, null, 'the gradient norm', norm);
+    return null;
+  }
+
+  /** Forward passes over the given requests in batches, without gradients. */
+  private async *inferBatches(requests: ArrayLike<number>, withLoss: boolean) {
+    const size = Math.max(this.config.batchSize, MIN_EVAL_BATCH);
+    for (let start = 0; start < requests.length; start += size) {
+      const rows = Array.prototype.slice.call(requests, start, Math.min(start + size, requests.length)) as number[];
+      const batch = sliceBatch(this.dataset, rows);
+      const bt = batchToTensors(batch, this.meta);
+      const out = tf.tidy(() => {
+        const { logits } = this.model.forward(bt, { training: false });
+        const probs = tf.sigmoid(logits);
+        if (!withLoss) return { probs };
+        const parts = rankingLoss(logits, bt.labels, bt.candMask, this.temperature.value(), this.weights);
+        return { probs, bce: parts.bce, infoNce: parts.infoNce };
+      });
+      disposeBatch(bt);
+      const probs = (await out.probs.data()) as Float32Array;
+      const bce = out.bce ? await out.bce.data() : null;
+      const infoNce = out.infoNce ? await out.infoNce.data() : null;
+      tf.dispose(Object.values(out) as tf.Tensor[]);
+      yield { rows, batch, probs, bce, infoNce };
+    }
+  }
+
+  /** Metrics per task on the validation split (real candidates only; GAUC groups by user, else by request). */
+  async evaluate(): Promise<EvalRecord> {
+    const K = this.tasks.length;
+    const N = this.meta.maxCandidates;
+    const val = this.dataset.valIdx;
+    let real = 0;
+    for (let i = 0; i < val.length; i++) for (let n = 0; n < N; n++) real += this.dataset.candMask[val[i] * N + n] > 0 ? 1 : 0;
+    const probs = Array.from({ length: K }, () => new Float32Array(real));
+    const labels = Array.from({ length: K }, () => new Float32Array(real));
+    const groups = new Float64Array(real);
+    const bceSum = new Array(K).fill(0);
+    const nceSum = new Array(K).fill(0);
+    let at = 0;
+    for await (const b of this.inferBatches(val, true)) {
+      for (let r = 0; r < b.rows.length; r++) {
+        const user = b.batch.user[r];
+        const group = user >= 0 ? user : -1 - b.rows[r]; // unknown users: each request is its own group
+        for (let n = 0; n < N; n++) {
+          if (!(b.batch.candMask[r * N + n] > 0)) continue;
+          for (let k = 0; k < K; k++) {
+            probs[k][at] = b.probs[(r * N + n) * K + k];
+            labels[k][at] = b.batch.labels[(r * N + n) * K + k];
+          }
+          groups[at++] = group;
+        }
+      }
+      for (let k = 0; k < K; k++) {
+        bceSum[k] += b.bce![k] * b.rows.length;
+        nceSum[k] += b.infoNce![k] * b.rows.length;
+      }
+    }
+    const count = Math.max(val.length, 1);
+    const valBce = bceSum.map((s) => s / count);
+    const valInfoNce = nceSum.map((s) => s / count);
+    return {
+      step: this.step,
+      tasks: this.tasks.map((name, k) => taskMetrics(name, probs[k], labels[k], groups)),
+      valLoss: valBce.map((b, k) => b + this.weights.alpha * valInfoNce[k]),
+      valBce,
+      valInfoNce,
+      requests: val.length,
+    };
+  }
+
+  /** Probabilities for the given dataset requests: [n, N, K] (padded candidates included; see candMask). */
+  async predict(requestIdx: ArrayLike<number>): Promise<Float32Array> {
+    const per = this.meta.maxCandidates * this.tasks.length;
+    const out = new Float32Array(requestIdx.length * per);
+    let at = 0;
+    for await (const b of this.inferBatches(requestIdx, false)) {
+      out.set(b.probs, at);
+      at += b.rows.length * per;
+    }
+    return out;
+  }
+
+  /** A fixed batch of training requests for the probes (its own seeded stream), so probe curves compare like with like. */
+  private probeTensors(): BatchTensors {
+    if (!this.probeBatch) {
+      const rows = shuffleInPlace(Int32Array.from(this.dataset.trainIdx), mulberry32(this.config.seed ^ 0x9e0b0002));
+      const B = Math.min(this.config.batchSize, rows.length);
+      this.probeBatch = batchToTensors(sliceBatch(this.dataset, rows.subarray(0, B)), this.meta);
+    }
+    return this.probeBatch;
+  }
+
+  /** Gradient-conflict and gradient-flow probes on the fixed probe batch. */
+  async probe(): Promise<ProbeRecord> {
+    const temperature = this.temperature.value();
+    try {
+      const inputs = { model: this.model, batch: this.probeTensors(), temperature, weights: this.weights };
+      const conflict = await gradientConflict(inputs);
+      const flow = await channelFlow(inputs);
+      return { step: this.step, cosine: conflict.cosine, gradNorm: conflict.gradNorm, channelFlow: flow };
+    } finally {
+      temperature.dispose();
+    }
+  }
+
+  /** Attention maps of one validation request (valRequest indexes the validation split), as plain arrays. */
+  async captureAttention(valRequest: number): Promise<AttentionSnapshot> {
+    const val = this.dataset.valIdx;
+    if (!(valRequest >= 0 && valRequest < val.length)) throw new Error(`valRequest ${valRequest} is outside the validation split (0..${val.length - 1})`);
+    const request = val[valRequest];
+    const batch = sliceBatch(this.dataset, [request]);
+    const bt = batchToTensors(batch, this.meta);
+    const out = this.model.forward(bt, { training: false, capture: true });
+    disposeBatch(bt);
+    const probsT = tf.sigmoid(out.logits);
+    const att = out.attention;
+    try {
+      if (!att) throw new Error(`The ${this.model.kind} model returned no attention maps`);
+      const first = async <T>(t: tf.Tensor) => ((await t.array()) as T[])[0]; // drop the batch axis (B = 1)
+      const N = this.meta.maxCandidates;
+      const K = this.tasks.length;
+      return {
+        request,
+        tokens: att.tokens,
+        mask: att.mask,
+        trunk: await Promise.all(att.trunk.map((layer) => Promise.all(layer.map((m) => first<number[][]>(m))))),
+        ...(att.candidate ? { candidate: await Promise.all(att.candidate.map((m) => first<number[][]>(m))) } : {}),
+        ...(att.crossTask ? { crossTask: await first<number[][][]>(att.crossTask) } : {}),
+        ...(att.taskMask ? { taskMask: att.taskMask } : {}),
+        candMask: Array.from(batch.candMask),
+        probabilities: ((await probsT.array()) as number[][][])[0],
+        labels: Array.from({ length: N }, (_, n) => Array.from(batch.labels.subarray(n * K, (n + 1) * K))),
+      };
+    } finally {
+      tf.dispose([out.logits, probsT]);
+      if (att) tf.dispose([...att.trunk.flat(), ...(att.candidate ?? []), ...(att.crossTask ? [att.crossTask] : [])]);
+    }
+  }
+
+  /** Current InfoNCE temperature. */
+  async currentTemperature(): Promise<number> {
+    const t = this.temperature.value();
+    const v = (await t.data())[0];
+    t.dispose();
+    return v;
+  }
+
+  private namedVariables(): { name: string; v: tf.Variable }[] {
+    return [...this.model.variables.map((v) => ({ name: stableName(v), v })), { name: TEMPERATURE_NAME, v: this.temperature.logT }];
+  }
+
+  async exportWeights(): Promise<WeightsFile> {
+    const variables = await Promise.all(
+      this.namedVariables().map(async ({ name, v }) => ({ name, shape: [...v.shape], data: Array.from(await v.data()) })),
+    );
+    return {
+      format: 'onerank-weights',
+      version: 1,
+      config: { ...this.config },
+      datasetName: this.dataset.name,
+      tasks: [...this.tasks],
+      step: this.step,
+      variables,
+    };
+  }
+
+  /** Loads a WeightsFile into this trainer's model (and resets Adam's moments). Throws with what does not match. */
+  importWeights(file: WeightsFile): void {
+    if (file?.format !== 'onerank-weights') throw new Error(`Not a weights file (format '${String(file?.format)}', expected 'onerank-weights')`);
+    if (file.version !== 1) throw new Error(`Unsupported weights file version ${String(file.version)} (expected 1)`);
+    const problems: string[] = [];
+    if (file.tasks.join(',') !== this.tasks.join(',')) problems.push(`tasks [${file.tasks.join(', ')}] vs [${this.tasks.join(', ')}]`);
+    for (const key of ARCHITECTURE_KEYS) {
+      if (file.config[key] !== this.config[key]) problems.push(`config ${key}=${String(file.config[key])} vs ${String(this.config[key])}`);
+    }
+    const mine = this.namedVariables();
+    const theirs = new Map(file.variables.map((v) => [v.name, v]));
+    for (const { name, v } of mine) {
+      const w = theirs.get(name);
+      if (!w) problems.push(`missing variable '${name}'`);
+      else if (w.shape.join('x') !== v.shape.join('x')) problems.push(`'${name}' has shape [${w.shape}] in the file but [${v.shape}] here`);
+      else if (w.data.length !== v.size) problems.push(`'${name}' holds ${w.data.length} values, expected ${v.size}`);
+    }
+    const known = new Set(mine.map((m) => m.name));
+    for (const name of theirs.keys()) if (!known.has(name)) problems.push(`unexpected variable '${name}'`);
+    if (problems.length > 0) {
+      const shown = problems.slice(0, 8).join('; ') + (problems.length > 8 ? `; and ${problems.length - 8} more` : '');
+      throw new Error(`These weights do not fit this model: ${shown}`);
+    }
+    tf.tidy(() => {
+      for (const { name, v } of mine) v.assign(tf.tensor(theirs.get(name)!.data, v.shape, 'float32'));
+    });
+    // Adam's moments belong to the old trajectory.
+    this.optimizer.dispose();
+    this.optimizer = tf.train.adam(this.config.lr);
+    if (typeof file.step === 'number') this.step = file.step;
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+    this.model.dispose();
+    this.temperature.dispose();
+    if (this.probeBatch) disposeBatch(this.probeBatch);
+    this.probeBatch = null;
+  }
+}
+
+/** sqrt(sum of squares) over a list of tensors. */
+function globalNorm(tensors: tf.Tensor[]): tf.Scalar {
+  // Pairwise adds, not tf.addN: webgpu's AddN binds one storage buffer per input and fails past 8 inputs.
+  return tf.tidy(() => tf.sqrt(tensors.map((t) => tf.sum(tf.square(t))).reduce((a, b) => tf.add(a, b))) as tf.Scalar);
+}
+
+export interface RunOptions {
+  /** Train until trainer.step reaches this. */
+  steps: number;
+  /** Validate every N steps (and once at the end); 0 = only at the end. */
+  evalEvery?: number;
+  /** Probe every M steps; 0 / undefined = never. */
+  probeEvery?: number;
+  signal?: AbortSignal;
+  onStep?: (r: StepRecord) => void | Promise<void>;
+  onEval?: (r: EvalRecord) => void | Promise<void>;
+  onProbe?: (r: ProbeRecord) => void | Promise<void>;
+}
+
+export interface RunResult {
+  /** True when the signal stopped the run before `steps`. */
+  aborted: boolean;
+  lastEval: EvalRecord | null;
+}
+
+/** The loop shared by the CLI and the training worker. A TrainingFault propagates (weights stay good). */
+export async function runTraining(trainer: Trainer, o: RunOptions): Promise<RunResult> {
+  let lastEval: EvalRecord | null = null;
+  let evaluatedAt = -1;
+  const evaluate = async () => {
+    lastEval = await trainer.evaluate();
+    evaluatedAt = trainer.step;
+    await o.onEval?.(lastEval);
+  };
+  while (trainer.step < o.steps) {
+    if (o.signal?.aborted) return { aborted: true, lastEval };
+    const rec = await trainer.trainStep();
+    await o.onStep?.(rec);
+    const s = trainer.step;
+    if (o.probeEvery && s % o.probeEvery === 0) await o.onProbe?.(await trainer.probe());
+    if (o.evalEvery && s % o.evalEvery === 0 && s < o.steps) await evaluate();
+  }
+  if (evaluatedAt !== trainer.step) await evaluate();
+  return { aborted: false, lastEval };
+}

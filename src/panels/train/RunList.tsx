@@ -1,0 +1,128 @@
+// Every run: its color, name (editable), what it differs in, status and step; select, show/hide in charts,
+// resume after a fault, export/import its weights, delete.
+import { useState } from 'react';
+import { BACKENDS, type BackendRequest } from '../../engine/backendReport';
+import type { RunView } from '../../app/runs';
+
+interface Props {
+  runs: RunView[];
+  activeRunId: string | null;
+  hidden: Set<string>;
+  onSelect: (id: string) => void;
+  onToggleShown: (id: string) => void;
+  onRename: (id: string, name: string) => void;
+  onDelete: (id: string) => void;
+  onResume: (id: string, backend?: BackendRequest) => void;
+  onExportWeights: (id: string) => void;
+  onImportWeights: (id: string, file: File) => void;
+}
+
+const STATUS_TEXT: Record<RunView['status'], string> = { idle: 'ready', training: 'training', fault: 'stopped', interrupted: 'interrupted' };
+
+function RunRow({ run, active, shown, p }: { run: RunView; active: boolean; shown: boolean; p: Props }) {
+  const [editing, setEditing] = useState(false);
+  const [name, setName] = useState(run.name);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [backend, setBackend] = useState<BackendRequest | ''>('');
+  const stopped = run.status === 'fault' || run.status === 'interrupted';
+  return (
+    <li className={`run-row${active ? ' active' : ''}`} data-testid="run-row" data-run={run.id} data-status={run.status} data-step={run.step}>
+      <div className="run-main">
+        <input type="checkbox" title="show in charts" checked={shown} onChange={() => p.onToggleShown(run.id)} data-testid="run-shown" />
+        <span className="swatch" style={{ background: run.color }} />
+        {editing ? (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              p.onRename(run.id, name);
+              setEditing(false);
+            }}
+          >
+            <input data-testid="run-name-input" value={name} autoFocus onChange={(e) => setName(e.target.value)} onBlur={() => (p.onRename(run.id, name), setEditing(false))} />
+          </form>
+        ) : (
+          <button type="button" className="run-name" data-testid="run-name" onClick={() => p.onSelect(run.id)} onDoubleClick={() => (setName(run.name), setEditing(true))} title="click: select (loads its settings); double-click: rename">
+            {run.name}
+          </button>
+        )}
+        <span className={`run-status status-${run.status}`}>{STATUS_TEXT[run.status]}</span>
+        <span className="note">step {run.step}</span>
+      </div>
+      <div className="run-meta note">
+        {run.config.model}, seed {run.seed}, data {run.dataset}
+        {run.baseOf ? ` · compared with its base on: ${run.baseOf.change}` : ''}
+        {run.savedStep !== null ? ` · weights saved at step ${run.savedStep}` : ''}
+        {run.parameters !== null ? ` · ${run.parameters.toLocaleString()} parameters` : ''}
+      </div>
+      {run.error && (
+        <div className={stopped ? 'error-box' : 'note'} data-testid="run-error">
+          {run.error}
+        </div>
+      )}
+      <div className="run-actions">
+        {stopped && (
+          <>
+            <button type="button" data-testid="run-resume" onClick={() => p.onResume(run.id, backend || undefined)}>
+              Resume
+            </button>
+            <label className="note">
+              on{' '}
+              <select data-testid="run-resume-backend" value={backend} onChange={(e) => setBackend(e.target.value as BackendRequest | '')}>
+                <option value="">this backend</option>
+                {BACKENDS.map((b) => (
+                  <option key={b} value={b}>
+                    {b}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </>
+        )}
+        <button type="button" onClick={() => (setName(run.name), setEditing(true))} data-testid="run-rename">
+          Rename
+        </button>
+        <button type="button" data-testid="run-export-weights" onClick={() => p.onExportWeights(run.id)} title="download this run's model weights">
+          Weights ↓
+        </button>
+        <label className="file-button" title="load weights from a file into this run (same architecture)">
+          Weights ↑
+          <input
+            type="file"
+            accept=".json,application/json"
+            data-testid="run-import-weights"
+            onChange={(e) => {
+              const f = e.target.files?.[0];
+              if (f) p.onImportWeights(run.id, f);
+              e.target.value = '';
+            }}
+          />
+        </label>
+        {confirmDelete ? (
+          <>
+            <button type="button" className="danger" data-testid="run-delete-confirm" onClick={() => p.onDelete(run.id)}>
+              Delete for good
+            </button>
+            <button type="button" onClick={() => setConfirmDelete(false)}>
+              Keep
+            </button>
+          </>
+        ) : (
+          <button type="button" data-testid="run-delete" onClick={() => setConfirmDelete(true)}>
+            Delete
+          </button>
+        )}
+      </div>
+    </li>
+  );
+}
+
+export function RunList(p: Props) {
+  if (p.runs.length === 0) return <p className="note">No runs yet. Press play to train one with the settings on the left.</p>;
+  return (
+    <ul className="run-list" data-testid="run-list">
+      {p.runs.map((r) => (
+        <RunRow key={r.id} run={r} active={r.id === p.activeRunId} shown={!p.hidden.has(r.id)} p={p} />
+      ))}
+    </ul>
+  );
+}

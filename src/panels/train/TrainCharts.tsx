@@ -1,0 +1,133 @@
+// The live training charts: per-task training and validation loss, per-task AUC and GAUC (one small chart per
+// task, one color per run), and the per-task table of the latest validation metrics.
+import { memo, useMemo } from 'react';
+import type { RunView } from '../../app/runs';
+import { ChartFrame, type LegendItem, type SeriesSummary } from '../../charts/ChartFrame';
+import { downsample, finitePoints } from '../../charts/downsample';
+import { SeriesChart, type Series } from '../../charts/SeriesChart';
+import { evalPoints, trainLossPoints } from './series';
+
+export interface ChartRun {
+  run: RunView;
+  /** Index among all runs (stable CSS-safe id part). */
+  index: number;
+}
+
+interface Built {
+  perTask: Series[][];
+  summary: SeriesSummary[];
+}
+
+/** One legend entry per run (its color and name, which says what it changes), then what solid and dashed mean. */
+export function runLegend(runs: ChartRun[], solid: string, dashed: string): LegendItem[] {
+  return [...runs.map(({ run }) => ({ label: run.name, color: run.color })), { label: solid, color: '#5b6478' }, { label: dashed, color: '#5b6478', dashed: true }];
+}
+
+function summaryOf(id: string, s: Series): SeriesSummary {
+  return { id, label: s.label, points: s.points.length, drawn: downsample(finitePoints(s.points)).length };
+}
+
+function build(runs: ChartRun[], tasks: string[], make: (r: ChartRun, k: number) => { key: string; series: Series }[]): Built {
+  const summary: SeriesSummary[] = [];
+  const perTask = tasks.map((task, k) =>
+    runs.flatMap((r) =>
+      make(r, k).map(({ key, series }) => {
+        summary.push(summaryOf(`${r.run.id}:${task}:${key}`, series));
+        return series;
+      }),
+    ),
+  );
+  return { perTask, summary };
+}
+
+export const LossCharts = memo(function LossCharts({ runs, tasks }: { runs: ChartRun[]; tasks: string[] }) {
+  const built = useMemo(
+    () =>
+      build(runs, tasks, ({ run, index }, k) => [
+        { key: 'train', series: { id: `r${index}-t${k}-train`, label: `${run.name} train`, color: run.color, points: trainLossPoints(run.history.steps, k), width: 1.2 } },
+        { key: 'val', series: { id: `r${index}-t${k}-val`, label: `${run.name} val`, color: run.color, points: evalPoints(run.history.evals, k, 'logloss'), dashed: true, width: 2 } },
+      ]),
+    [runs, tasks],
+  );
+  return (
+    <ChartFrame testId="loss-chart" title="Loss per task" fileStem="loss" summary={built.summary} legend={useMemo(() => runLegend(runs, 'training BCE (per step)', 'validation BCE'), [runs])}>
+      <div className="small-multiples">
+        {tasks.map((t, k) => (
+          <SeriesChart key={t} title={t} series={built.perTask[k]} />
+        ))}
+      </div>
+    </ChartFrame>
+  );
+});
+
+export const MetricCharts = memo(function MetricCharts({ runs, tasks }: { runs: ChartRun[]; tasks: string[] }) {
+  const built = useMemo(
+    () =>
+      build(runs, tasks, ({ run, index }, k) => [
+        { key: 'auc', series: { id: `r${index}-t${k}-auc`, label: `${run.name} AUC`, color: run.color, points: evalPoints(run.history.evals, k, 'auc'), width: 2 } },
+        { key: 'gauc', series: { id: `r${index}-t${k}-gauc`, label: `${run.name} GAUC`, color: run.color, points: evalPoints(run.history.evals, k, 'gauc'), dashed: true } },
+      ]),
+    [runs, tasks],
+  );
+  return (
+    <ChartFrame testId="metric-chart" title="Validation AUC and GAUC per task" fileStem="auc-gauc" summary={built.summary} legend={useMemo(() => runLegend(runs, 'AUC', "GAUC (per-user AUC, weighted by the user's candidates)"), [runs])}>
+      <div className="small-multiples">
+        {tasks.map((t, k) => (
+          <SeriesChart key={t} title={t} series={built.perTask[k]} />
+        ))}
+      </div>
+    </ChartFrame>
+  );
+});
+
+const f3 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(4));
+
+export const MetricTable = memo(function MetricTable({ runs, tasks }: { runs: ChartRun[]; tasks: string[] }) {
+  return (
+    <div className="chart-frame" data-testid="metric-table">
+      <div className="chart-head">
+        <h3>Latest validation metrics</h3>
+      </div>
+      <table>
+        <thead>
+          <tr>
+            <th>run</th>
+            <th>step</th>
+            <th>task</th>
+            <th>AUC</th>
+            <th>GAUC</th>
+            <th>LogLoss</th>
+            <th title="log loss of always predicting the positive rate">constant</th>
+            <th>positive rate</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.flatMap(({ run }) => {
+            const last = run.history.evals.at(-1);
+            return tasks.map((t, k) => {
+              const m = last?.tasks[k];
+              return (
+                <tr key={`${run.id}-${t}`} data-run={run.id} data-task={t} data-step={last?.step ?? ''}>
+                  {k === 0 && (
+                    <td rowSpan={tasks.length} style={{ color: run.color, fontWeight: 600 }}>
+                      {run.name}
+                    </td>
+                  )}
+                  {k === 0 && <td rowSpan={tasks.length}>{last?.step ?? '-'}</td>}
+                  <td>{t}</td>
+                  <td data-metric="auc">{f3(m?.auc)}</td>
+                  <td data-metric="gauc">{f3(m?.gauc)}</td>
+                  <td data-metric="logloss" className={m && m.logloss < m.constantLogloss ? 'good' : undefined}>
+                    {f3(m?.logloss)}
+                  </td>
+                  <td>{f3(m?.constantLogloss)}</td>
+                  <td data-metric="positiveRate">{f3(m?.positiveRate)}</td>
+                </tr>
+              );
+            });
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+});

@@ -1,0 +1,237 @@
+// The training workspace in headless Chromium on WebGPU (SwiftShader), against the built site: live charts,
+// playback controls, comparison runs, persistence, the URL, weights round-trip, a killed worker, and the page's
+// responsiveness while training. One browser context throughout (IndexedDB persists across its pages), with a
+// tiny model and a tiny shop world because a software GPU is slow.
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { backendBadge, launch, open } from './browser';
+
+const TINY =
+  'd=8&layers=1&heads=1&batchSize=8&historyLen=4&maxCandidates=4&steps=6&evalEvery=3&probeEvery=3' +
+  '&shop.requests=200&shop.users=50&shop.items=40&shop.candidates=4';
+const TASKS = ['click', 'cart', 'order'];
+/** WebGPU unless E2E_BACKEND names another (e.g. to tell an engine bug on WebGPU from a workspace bug). */
+const BACKEND = process.env.E2E_BACKEND ?? 'webgpu';
+const QUERY = BACKEND === 'webgpu' ? '' : `?backend=${BACKEND}`;
+
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let errors: string[];
+const downloads = mkdtempSync(join(tmpdir(), 'onerank-e2e-'));
+
+interface RunInfo {
+  id: string;
+  name: string;
+  status: string;
+  step: number;
+  error?: string;
+}
+const runsOf = (p: Page) => p.evaluate(() => window.__playground!.runs().map((r) => ({ id: r.id, name: r.name, status: r.status, step: r.step, error: r.error })) as RunInfo[]);
+const stepCounter = async (p: Page) => Number(await p.getByTestId('step-counter').textContent());
+
+/** Points of one series as the chart's data list states it. */
+async function seriesPoints(p: Page, chart: string, series: string): Promise<number> {
+  const li = p.locator(`[data-testid="${chart}"] li[data-series="${series}"]`);
+  return Number(await li.getAttribute('data-points'));
+}
+
+/** Vertices of a drawn (linear) line: its path is 'M x,y L x,y L x,y ...'. */
+async function drawnVertices(p: Page, selector: string): Promise<number> {
+  const d = (await p.locator(selector).getAttribute('d')) ?? '';
+  return (d.match(/[ML]/g) ?? []).length;
+}
+
+/** Waits until every run is idle and the active run's counter shows `step`. */
+async function waitIdleAt(p: Page, step: number, timeout = 90_000) {
+  await p.waitForFunction(
+    (s) => {
+      const runs = window.__playground?.runs() ?? [];
+      return runs.length > 0 && runs.every((r) => r.status !== 'training') && document.querySelector('[data-testid="step-counter"]')?.textContent === String(s);
+    },
+    step,
+    { timeout },
+  );
+}
+
+beforeAll(async () => {
+  browser = await launch();
+  ({ page, errors } = await open(browser, `${inject('siteUrl')}${QUERY}#${TINY}`));
+  context = page.context();
+  await backendBadge(page);
+});
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+});
+
+describe('training workspace', () => {
+  it('trains N steps in the worker: N points per task in the loss chart, evals in the metric chart and table, no long task over 50 ms', async () => {
+    expect(await page.getByTestId('backend-badge').getAttribute('data-backend')).toBe(BACKEND);
+    await page.evaluate(() => {
+      const w = window as unknown as { __longTasks: number[] };
+      w.__longTasks = [];
+      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({ type: 'longtask' });
+    });
+    await page.getByTestId('train-start').click();
+    await waitIdleAt(page, 6);
+    const [run] = await runsOf(page);
+    for (const t of TASKS) {
+      expect(await seriesPoints(page, 'loss-chart', `${run.id}:${t}:train`)).toBe(6);
+      // evaluations at 0, 3 and 6
+      expect(await seriesPoints(page, 'loss-chart', `${run.id}:${t}:val`)).toBe(3);
+      expect(await seriesPoints(page, 'metric-chart', `${run.id}:${t}:auc`)).toBe(3);
+      expect(await seriesPoints(page, 'seesaw-chart', `${run.id}:${t}:relative`)).toBeGreaterThan(0);
+      expect(await seriesPoints(page, 'grad-conflict-chart', `${run.id}:${t}:flow-own`)).toBe(2);
+    }
+    // What is drawn matches the data: the drawn line of each task's training loss has one vertex per step.
+    for (let k = 0; k < 3; k++) expect(await drawnVertices(page, `[data-testid="loss-chart"] .series-r0-t${k}-train path.recharts-line-curve`)).toBe(6);
+    expect(await seriesPoints(page, 'grad-conflict-chart', `${run.id}:click|cart:cosine`)).toBe(2);
+    const rows = page.locator('[data-testid="metric-table"] tbody tr');
+    expect(await rows.count()).toBe(3);
+    for (let k = 0; k < 3; k++) {
+      const auc = Number(await rows.nth(k).locator('[data-metric="auc"]').textContent());
+      expect(auc).toBeGreaterThan(0);
+      expect(auc).toBeLessThan(1);
+      expect(Number(await rows.nth(k).locator('[data-metric="positiveRate"]').textContent())).toBeGreaterThan(0);
+    }
+    expect(await page.getByTestId('samples-per-sec').textContent()).toMatch(/^\d+(\.\d)? requests\/s$/);
+    const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
+    const worst = Math.max(0, ...longTasks);
+    console.log(`[workspace] long tasks while training: ${longTasks.length}, worst ${worst.toFixed(0)} ms`);
+    expect(worst).toBeLessThanOrEqual(50);
+  });
+
+  it('step adds exactly one step; pause stops a run mid-way; reset goes back to step 0 and clears the curves', async () => {
+    await page.getByTestId('train-step').click();
+    await waitIdleAt(page, 7);
+    const [run] = await runsOf(page);
+    expect(await seriesPoints(page, 'loss-chart', `${run.id}:click:train`)).toBe(7);
+
+    // Pause needs a run long enough to catch mid-way: a bigger budget makes Play start a new run.
+    await page.getByTestId('cfg-steps').fill('500');
+    await page.getByTestId('settings-changed').waitFor();
+    await page.getByTestId('train-start').click();
+    await page.waitForFunction(() => window.__playground!.runs().length === 2 && window.__playground!.runs()[1].step >= 2, null, { timeout: 120_000 });
+    await page.getByTestId('train-pause').click();
+    await page.waitForFunction(() => window.__playground!.runs().every((r) => r.status === 'idle'), null, { timeout: 60_000 });
+    const long = (await runsOf(page))[1];
+    expect(long.step).toBeGreaterThanOrEqual(2);
+    expect(long.step).toBeLessThan(500);
+    await page.waitForTimeout(1500);
+    expect((await runsOf(page))[1].step).toBe(long.step);
+    expect(await stepCounter(page)).toBe(long.step);
+    expect(await seriesPoints(page, 'loss-chart', `${long.id}:click:train`)).toBe(long.step);
+    // Delete asks once more, then the run and its curves are gone.
+    const longRow = page.locator(`[data-testid="run-row"][data-run="${long.id}"]`);
+    await longRow.getByTestId('run-delete').click();
+    await longRow.getByTestId('run-delete-confirm').click();
+    await page.waitForFunction(() => window.__playground!.runs().length === 1);
+    expect(await page.locator(`[data-testid="loss-chart"] li[data-series^="${long.id}:"]`).count()).toBe(0);
+
+    // Selecting the first run loads its settings back; reset takes it to step 0.
+    await page.locator('[data-testid="run-row"]').first().getByTestId('run-name').click();
+    await page.waitForFunction(() => !location.hash.includes('steps=500'));
+    await page.getByTestId('train-reset').click();
+    await waitIdleAt(page, 0);
+    await page.waitForFunction((id) => document.querySelector(`[data-testid="loss-chart"] li[data-series="${id}:click:train"]`)?.getAttribute('data-points') === '0', run.id);
+    expect(await seriesPoints(page, 'metric-chart', `${run.id}:click:auc`)).toBe(1);
+  });
+
+  it('compare-detach makes a second run (same seed and data, detachment off) whose curves overlay, named by the difference', async () => {
+    await page.getByTestId('compare-detach').click();
+    await page.waitForFunction(() => window.__playground!.runs().length === 2);
+    const [base, cmp] = await runsOf(page);
+    expect(cmp.name).toContain('detach=false');
+    await page.getByTestId('train-start').click();
+    await page.waitForFunction(() => window.__playground!.runs().every((r) => r.status === 'idle' && r.step === 6), null, { timeout: 120_000 });
+    for (const id of [base.id, cmp.id]) {
+      for (const t of TASKS) expect(await seriesPoints(page, 'loss-chart', `${id}:${t}:train`)).toBe(6);
+    }
+    // the legend names the run with its difference
+    expect(await page.locator('[data-testid="loss-chart"] .recharts-legend-item-text', { hasText: 'detach=false' }).count()).toBeGreaterThan(0);
+    // The comparison's settings are in the URL (selected runs load their config into the controls).
+    expect(new URL(page.url()).hash).toContain('detach=false');
+    const trajectories = await page.locator('[data-testid="seesaw-chart"] li[data-series$=":plane"]').count();
+    expect(trajectories).toBe(2);
+  });
+
+  it('the URL hash holds the whole configuration and opening it restores the controls', async () => {
+    await page.getByTestId('cfg-lr').fill('0.01');
+    await page.getByTestId('cfg-model').selectOption('mmoe');
+    await page.waitForFunction(() => location.hash.includes('lr=0.01') && location.hash.includes('model=mmoe'));
+    const url = page.url();
+    expect(url).toContain('shop.requests=200');
+    expect(url).toContain('detach=false');
+    const other = await context.newPage();
+    await other.goto(url);
+    await backendBadge(other);
+    expect(await other.getByTestId('cfg-lr').inputValue()).toBe('0.01');
+    expect(await other.getByTestId('cfg-model').inputValue()).toBe('mmoe');
+    expect(await other.getByTestId('cfg-d').inputValue()).toBe('8');
+    expect(await other.getByTestId('cfg-detach').isChecked()).toBe(false);
+    expect(await other.getByTestId('settings-changed').count()).toBe(1);
+    await other.close();
+    // back to the selected run's settings
+    await page.locator('[data-testid="run-row"]').first().getByTestId('run-name').click();
+    await page.waitForFunction(() => !location.hash.includes('model=mmoe'));
+  });
+
+  it('a reload keeps both runs with their history', async () => {
+    const before = await runsOf(page);
+    await page.reload();
+    await backendBadge(page);
+    await page.waitForFunction(() => (window.__playground?.runs().length ?? 0) === 2);
+    const after = await runsOf(page);
+    expect(after.map((r) => [r.id, r.name, r.step])).toEqual(before.map((r) => [r.id, r.name, r.step]));
+    expect(await page.getByTestId('run-row').count()).toBe(2);
+    for (const r of after) expect(await seriesPoints(page, 'loss-chart', `${r.id}:order:train`)).toBe(6);
+  });
+
+  it('exported weights imported as a new run give identical predictions', async () => {
+    const [base] = await runsOf(page);
+    const row = page.locator(`[data-testid="run-row"][data-run="${base.id}"]`);
+    const [download] = await Promise.all([page.waitForEvent('download'), row.getByTestId('run-export-weights').click()]);
+    const path = join(downloads, download.suggestedFilename());
+    await download.saveAs(path);
+    const file = JSON.parse(readFileSync(path, 'utf8'));
+    expect(file.format).toBe('onerank-weights');
+    expect(file.step).toBe(6);
+    await page.getByTestId('import-weights-new').setInputFiles(path);
+    await page.waitForFunction(() => window.__playground!.runs().length === 3 && window.__playground!.runs()[2].step === 6, null, { timeout: 60_000 });
+    const imported = (await runsOf(page))[2];
+    expect(imported.name).toContain('imported');
+    const [a, b] = await page.evaluate(async ([x, y]) => Promise.all([window.__playground!.predict(x, 6), window.__playground!.predict(y, 6)]), [base.id, imported.id]);
+    expect(a.probs.length).toBe(6);
+    expect(b.probs).toEqual(a.probs);
+    // and a run from another seed does not predict the same (the comparison is not vacuous)
+    const [, cmp] = await runsOf(page);
+    const c = await page.evaluate((id) => window.__playground!.predict(id, 6), cmp.id);
+    expect(c.probs).not.toEqual(a.probs);
+  });
+
+  it('a worker killed mid-run leaves the run interrupted with a message, and Resume trains it on', async () => {
+    const [base] = await runsOf(page);
+    await page.locator(`[data-testid="run-row"][data-run="${base.id}"]`).getByTestId('run-name').click();
+    await page.getByTestId('train-start').click();
+    await page.waitForFunction((id) => (window.__playground!.runs().find((r) => r.id === id)?.step ?? 0) >= 7, base.id, { timeout: 60_000 });
+    await page.evaluate(() => window.__playground!.killWorker());
+    await page.waitForFunction((id) => window.__playground!.runs().find((r) => r.id === id)?.status === 'interrupted', base.id);
+    const row = page.locator(`[data-testid="run-row"][data-run="${base.id}"]`);
+    expect(await row.getByTestId('run-error').textContent()).toMatch(/killed.*Resume continues from its last saved weights/);
+    await backendBadge(page);
+    const stepAtKill = (await runsOf(page)).find((r) => r.id === base.id)!.step;
+    await row.getByTestId('run-resume').click();
+    await page.waitForFunction((id) => {
+      const r = window.__playground!.runs().find((x) => x.id === id);
+      return r?.status === 'idle' && r.step === 12;
+    }, base.id, { timeout: 120_000 });
+    // history continues without gaps or duplicates from the restored step
+    expect(await seriesPoints(page, 'loss-chart', `${base.id}:click:train`)).toBe(12);
+    expect(stepAtKill).toBeGreaterThanOrEqual(6);
+    expect(errors.filter((e) => !/killed/.test(e))).toEqual([]);
+  });
+});

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG } from '../../src/engine/config';
+import { DEFAULT_SHOP } from '../../src/engine/data/synthetic';
+import { resolveSwitches } from '../../src/engine/model/switches';
+import { DEMOS, planDemo, SHOP_SIZE_KEYS } from '../../src/panels/demos/demos';
+
+const plain = { config: { ...DEFAULT_CONFIG }, shop: {} };
+
+describe('guided demos', () => {
+  it('the four demos of the issue exist, with their text filled in', () => {
+    expect(DEMOS.map((d) => d.title)).toEqual(['The seesaw', 'Why detach gradients?', 'Reading the mask', 'Candidate-aware context']);
+    for (const d of DEMOS) {
+      expect(d.goal.length).toBeGreaterThan(20);
+      expect(d.steps.length).toBeGreaterThan(0);
+      expect(d.expect).not.toMatch(/PENDING/);
+      expect(d.measured).not.toMatch(/PENDING/);
+      expect(d.runs.length).toBeGreaterThanOrEqual(2);
+    }
+  });
+  it('every run is a valid config, and the runs differ in what the demo is about', () => {
+    for (const d of DEMOS) {
+      const plans = planDemo(d, plain);
+      expect(new Set(plans.map((p) => p.name)).size).toBe(plans.length);
+      for (const p of plans) {
+        expect(p.config.d % p.config.heads).toBe(0);
+        for (const k of Object.keys(p.shop)) expect(Object.keys(DEFAULT_SHOP)).toContain(k);
+      }
+    }
+    const [sb, mmoe, or] = planDemo(DEMOS[0], plain).map((p) => p.config.model);
+    expect([sb, mmoe, or]).toEqual(['sharedbottom', 'mmoe', 'onerank']);
+    expect(planDemo(DEMOS[1], plain).map((p) => resolveSwitches(p.config).detach)).toEqual([true, false]);
+    expect(planDemo(DEMOS[2], plain).map((p) => resolveSwitches(p.config).attentionMask)).toEqual(['structured', 'bidirectional']);
+    expect(planDemo(DEMOS[3], plain).map((p) => resolveSwitches(p.config).candidateContext)).toEqual([true, false]);
+  });
+  it('a link that shrinks sizes gives tiny demos, but never overrides what the demo is about', () => {
+    const tiny = { config: { ...DEFAULT_CONFIG, d: 8, layers: 1, model: 'ple' as const, detach: false }, shop: { requests: '200', conflict: '0' } };
+    const plans = planDemo(DEMOS[1], tiny);
+    expect(plans.map((p) => [p.config.d, p.config.layers, p.config.model, p.config.detach])).toEqual([
+      [8, 1, 'onerank', true],
+      [8, 1, 'onerank', false],
+    ]);
+    expect(plans[0].shop).toEqual({ ...DEMOS[1].shop, requests: '200' });
+    expect(SHOP_SIZE_KEYS).not.toContain('conflict');
+  });
+});

@@ -1,0 +1,47 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(__dirname, '../..');
+const ali = '../shared/data/ali-ccp';
+
+function train(args: string[]) {
+  return spawnSync('npx', ['tsx', 'cli/train.ts', ...args], { cwd: root, encoding: 'utf8', timeout: 110_000 });
+}
+
+describe('npm run train', () => {
+  it('trains MMoE on the Ali-CCP sample, evaluates on the test file and writes the JSON result', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'train-cli-')), 'r.json');
+    const r = train(['--data', `${ali}/ali_ccp_train_sample.csv`, '--test', `${ali}/ali_ccp_test_sample.csv`, '--model', 'mmoe', '--steps', '5', '--out', out, '--backend', 'cpu']);
+    expect(r.stderr).not.toMatch(/error:/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/click/);
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    expect(json).toMatchObject({ model: 'mmoe', backend: 'cpu', steps: 5, config: { model: 'mmoe', steps: 5 } });
+    expect(json.dataset.evaluatedOn).toMatch(/ali_ccp_test_sample/);
+    // Every row of the test file is evaluated (no request column: one request per row).
+    const testRows = readFileSync(resolve(root, ali, 'ali_ccp_test_sample.csv'), 'utf8').split('\n').filter((l) => l.trim() !== '').length - 1;
+    expect(json.dataset.evalRequests).toBe(testRows);
+    expect(json.tasks.map((t: { name: string }) => t.name)).toEqual(['click', 'purchase']);
+    for (const t of json.tasks) {
+      for (const key of ['auc', 'gauc', 'logloss', 'positiveRate']) expect(t).toHaveProperty(key);
+      expect(t.logloss).toBeGreaterThan(0);
+      expect(t.positiveRate).toBeGreaterThanOrEqual(0);
+    }
+    expect(json.samplesPerSec).toBeGreaterThan(0);
+  });
+
+  it('exits 2 with a message naming the key for a bad --set', () => {
+    const unknown = train(['--data', 'synthetic', '--set', 'nosuchkey=3']);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/nosuchkey/);
+    const badValue = train(['--data', 'synthetic', '--set', 'lr=fast']);
+    expect(badValue.status).toBe(2);
+    expect(badValue.stderr).toMatch(/'lr=fast'/);
+    const badFlag = train(['--data', 'synthetic', '--backend', 'tpu']);
+    expect(badFlag.status).toBe(2);
+    expect(badFlag.stderr).toMatch(/--backend/);
+  });
+});

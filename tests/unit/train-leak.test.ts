@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { useBackend } from './helpers/backend';
+import { smallShop, tinyTrainConfig } from './helpers/trainSetup';
+import { Trainer } from '../../src/engine/train/trainer';
+
+describe('no tensor leaks', () => {
+  it('numTensors stays flat over 50 cpu steps, probes, evaluation and attention capture', async () => {
+    const tf = await useBackend('cpu');
+    const ds = smallShop();
+    const start = tf.memory().numTensors;
+    const trainer = Trainer.create(ds, tinyTrainConfig(ds, { dropout: 0.1 }));
+    await trainer.trainStep(); // Adam creates its moment variables on the first step
+    const after1 = tf.memory().numTensors;
+    for (let i = 0; i < 49; i++) await trainer.trainStep();
+    expect(tf.memory().numTensors).toBe(after1);
+    await trainer.probe(); // the first probe keeps its fixed batch (10 tensors)
+    const afterProbe = tf.memory().numTensors;
+    await trainer.probe();
+    await trainer.evaluate();
+    await trainer.captureAttention(0);
+    await trainer.predict([0, 1, 2]);
+    await trainer.exportWeights();
+    expect(tf.memory().numTensors).toBe(afterProbe);
+    trainer.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('numTensors stays flat over a few webgpu steps (Dawn in Node) for OneRank and MMoE', async () => {
+    const tf = await useBackend('webgpu');
+    const ds = smallShop({ requests: 60, candidates: 3, historyLen: 3 });
+    for (const model of ['onerank', 'mmoe'] as const) {
+      const trainer = Trainer.create(ds, tinyTrainConfig(ds, { model, batchSize: 4 }));
+      await trainer.trainStep();
+      const after1 = tf.memory().numTensors;
+      for (let i = 0; i < 3; i++) await trainer.trainStep();
+      await trainer.probe();
+      const afterProbe = tf.memory().numTensors;
+      await trainer.probe();
+      await trainer.trainStep();
+      expect(tf.memory().numTensors).toBe(afterProbe);
+      expect(afterProbe - after1).toBe(10); // the kept probe batch
+      trainer.dispose();
+    }
+    await useBackend('cpu');
+  });
+});
