@@ -198,10 +198,14 @@ class RunStore {
   }
 
   private interruptTraining(why: string) {
-    for (const r of this.runs.values()) {
-      if (r.status === 'training') this.update(r.id, { status: 'interrupted', error: `${why.replace(/\.$/, '')}. The run stopped at step ${r.step}; Resume continues from its last saved weights.` }, { save: 'now' });
-    }
-    this.changed(true);
+    for (const r of this.runs.values()) this.interrupt(r.id, why);
+  }
+
+  /** A training run whose worker went away: it keeps its history and saved weights, and says what happened. */
+  private interrupt(id: string, why: string) {
+    const r = this.runs.get(id);
+    if (r?.status !== 'training') return;
+    this.update(id, { status: 'interrupted', error: `${why.replace(/\.$/, '')}. The run stopped at step ${r.step}; Resume continues from its last saved weights.` }, { now: true, save: 'now' });
   }
 
   private ready(): Promise<TrainingWorker> {
@@ -340,10 +344,13 @@ class RunStore {
     for (const id of ids) this.update(id, { status: 'training', error: undefined, faultKind: undefined }, { now: true });
     try {
       await w.client.call('train', { runIds: ids, steps });
-    } finally {
-      // The worker's status events normally did this already; a dead worker's handler marks them interrupted.
-      for (const id of ids) if (this.runs.get(id)?.status === 'training' && this.worker === w) this.update(id, { status: 'idle' }, { now: true, save: 'now' });
+    } catch (e) {
+      // The call failed (most often: the worker died under it). The run keeps its history and saved weights.
+      for (const id of ids) this.interrupt(id, e instanceof Error ? e.message : String(e));
+      throw e;
     }
+    // The worker's status events normally did this already.
+    for (const id of ids) if (this.runs.get(id)?.status === 'training' && this.worker === w) this.update(id, { status: 'idle' }, { now: true, save: 'now' });
   };
 
   pause = () => {

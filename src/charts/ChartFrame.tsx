@@ -33,8 +33,7 @@ interface Props {
 
 export function ChartFrame({ testId, title, fileStem, help, summary, children, controls, legend }: Props) {
   const box = useRef<HTMLDivElement>(null);
-  // Each chart in the frame is one main svg (recharts adds tiny svgs for legend icons: skip those).
-  const svgs = () => [...(box.current?.querySelectorAll<SVGSVGElement>('svg.recharts-surface') ?? [])];
+  const svgs = () => [...(box.current?.querySelectorAll<SVGSVGElement>('svg.chart-surface') ?? [])];
   const exportSvg = () => svgs().forEach((s, i) => downloadText(svgText(s), `${fileStem}${svgs().length > 1 ? `-${i + 1}` : ''}.svg`, 'image/svg+xml'));
   const exportPng = async () => {
     const all = svgs();

@@ -1,11 +1,12 @@
 // Seesaw view (b): two tasks' validation metrics as a plane. Each run is a trajectory (one point per
-// evaluation, joined in step order); the Pareto front across all runs marks the trade-off a model family
-// reaches. A run that moves right while falling is trading task B for task A.
+// evaluation, joined in step order, the last one larger); the Pareto front across all runs marks the trade-off
+// reached so far. A run that moves right while falling is trading task B for task A. Plain SVG (see SeriesChart).
 import { memo, useMemo } from 'react';
-import { CartesianGrid, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from 'recharts';
 import { downsample } from './downsample';
 import { paretoFront } from './pareto';
-import { useTaskDeferred } from './useTaskDeferred';
+import { linear, niceTicks, resolveDomain, tickLabel } from './scale';
+import { pathOf } from './SeriesChart';
+import { useMountStagger } from './useMountStagger';
 import { useWidth } from './useWidth';
 
 export interface Trajectory {
@@ -23,32 +24,60 @@ interface Props {
   height?: number;
 }
 
+const M = { top: 8, right: 14, bottom: 30, left: 52 };
+
 export const PlaneChart = memo(function PlaneChart({ trajectories, xLabel, yLabel, height = 280 }: Props) {
-  const drawn = useMemo(
-    () =>
-      trajectories.map((t) => {
-        const finite = t.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
-        return { ...t, drawn: downsample(finite.map((p) => ({ ...p, x: p.x, y: p.y }))) as { x: number; y: number; step: number }[] };
-      }),
-    [trajectories],
-  );
-  const front = useMemo(() => paretoFront(drawn.flatMap((t) => t.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y)))), [drawn]);
   const { ref, width } = useWidth<HTMLDivElement>();
-  const shown = useTaskDeferred(useMemo(() => ({ drawn, front }), [drawn, front]));
+  const geom = useMemo(() => {
+    const drawn = trajectories.map((t) => ({ ...t, drawn: downsample(t.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y))) as { x: number; y: number; step: number }[] }));
+    const all = drawn.flatMap((t) => t.drawn);
+    const front = paretoFront(all);
+    const xs = all.map((p) => p.x);
+    const ys = all.map((p) => p.y);
+    const xd = all.length ? resolveDomain(['auto', 'auto'], Math.min(...xs), Math.max(...xs)) : ([0, 1] as [number, number]);
+    const yd = all.length ? resolveDomain(['auto', 'auto'], Math.min(...ys), Math.max(...ys)) : ([0, 1] as [number, number]);
+    return { drawn, front, xd, yd, x: linear(xd, [M.left, width - M.right]), y: linear(yd, [height - M.bottom, M.top]) };
+  }, [trajectories, width, height]);
+  const { x, y } = geom;
+  const ready = useMountStagger();
   return (
     <div ref={ref} style={{ minHeight: height }}>
-      {shown && <ScatterChart width={width} height={height} margin={{ top: 8, right: 16, bottom: 14, left: 4 }}>
-        <CartesianGrid stroke="#eef0f5" />
-        <XAxis type="number" dataKey="x" name={xLabel} domain={['auto', 'auto']} tick={{ fontSize: 11 }} tickFormatter={(v: number) => v.toFixed(3)} label={{ value: xLabel, position: 'insideBottom', offset: -4, fontSize: 11 }} />
-        <YAxis type="number" dataKey="y" name={yLabel} domain={['auto', 'auto']} tick={{ fontSize: 11 }} width={52} tickFormatter={(v: number) => v.toFixed(3)} label={{ value: yLabel, angle: -90, position: 'insideLeft', fontSize: 11 }} />
-        <Tooltip isAnimationActive={false} formatter={(v: unknown) => (typeof v === 'number' ? v.toFixed(4) : String(v))} />
-        {shown.drawn.map((t) => (
-          <Scatter key={t.id} className={`series-${t.id}`} name={t.label} data={t.drawn} fill={t.color} line={{ stroke: t.color, strokeWidth: 1.4 }} lineType="joint" shape="circle" isAnimationActive={false} />
+      {ready && <svg className="chart-surface" width={width} height={height}>
+        <g fontSize={10} fill="#5b6478">
+          {niceTicks(geom.yd[0], geom.yd[1], 4).map((t) => (
+            <g key={`y${t}`}>
+              <line x1={M.left} x2={width - M.right} y1={y(t)} y2={y(t)} stroke="#eef0f5" />
+              <text x={M.left - 4} y={y(t) + 3} textAnchor="end">
+                {tickLabel(t)}
+              </text>
+            </g>
+          ))}
+          {niceTicks(geom.xd[0], geom.xd[1], Math.max(2, Math.floor(width / 80))).map((t) => (
+            <text key={`x${t}`} x={x(t)} y={height - M.bottom + 12} textAnchor="middle">
+              {tickLabel(t)}
+            </text>
+          ))}
+          <line x1={M.left} x2={width - M.right} y1={height - M.bottom} y2={height - M.bottom} stroke="#9aa3b5" />
+          <line x1={M.left} x2={M.left} y1={M.top} y2={height - M.bottom} stroke="#9aa3b5" />
+          <text x={(M.left + width - M.right) / 2} y={height - 4} textAnchor="middle">
+            {xLabel}
+          </text>
+          <text transform={`translate(12 ${(M.top + height - M.bottom) / 2}) rotate(-90)`} textAnchor="middle">
+            {yLabel}
+          </text>
+        </g>
+        {geom.front.length > 1 && <path className="series-pareto" d={pathOf(geom.front, x, y)} fill="none" stroke="#1c2333" strokeDasharray="4 3" strokeWidth={1.2} />}
+        {geom.drawn.map((t) => (
+          <g key={t.id} className={`series series-${t.id}`}>
+            <path className="line-curve" d={pathOf(t.drawn, x, y)} fill="none" stroke={t.color} strokeWidth={1.4} />
+            {t.drawn.map((p, i) => (
+              <circle key={i} cx={x(p.x)} cy={y(p.y)} r={i === t.drawn.length - 1 ? 4.5 : 2.5} fill={t.color}>
+                <title>{`${t.label}, step ${p.step}: ${xLabel} ${p.x.toFixed(4)}, ${yLabel} ${p.y.toFixed(4)}`}</title>
+              </circle>
+            ))}
+          </g>
         ))}
-        {shown.front.length > 0 && (
-          <Scatter className="series-pareto" name="Pareto front (all runs)" data={shown.front} fill="none" line={{ stroke: '#1c2333', strokeDasharray: '4 3', strokeWidth: 1.2 }} lineType="joint" shape="diamond" isAnimationActive={false} />
-        )}
-      </ScatterChart>}
+      </svg>}
     </div>
   );
 });

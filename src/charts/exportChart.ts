@@ -1,4 +1,4 @@
-// Charts to files: the chart's own <svg> serialized (SVG), or drawn onto a canvas (PNG). Recharts draws plain
+// Charts to files: the chart's own <svg> serialized (SVG), or drawn onto a canvas (PNG). The charts draw plain
 // SVG with presentation attributes, so the file looks like the screen without copying stylesheets.
 
 /** Saves a Blob under a file name through a temporary link (no server round trip). */

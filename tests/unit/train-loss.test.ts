@@ -1,3 +1,4 @@
+import type * as TF from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { useBackend } from './helpers/backend';
 import { maskedBce, maskedInfoNce, rankingLoss, Temperature } from '../../src/engine/train/loss';
@@ -72,7 +73,7 @@ describe('ranking loss', () => {
     expect(await a.bce.data()).toEqual(await b2.bce.data());
     expect(await a.infoNce.data()).toEqual(await b2.infoNce.data());
     // and no gradient reaches a padded logit
-    const g = tf.grad((l: tf.Tensor) => rankingLoss(l as tf.Tensor3D, y, m, t, { taskWeights: [1, 1], alpha: 0.3 }).total)(x);
+    const g = tf.grad((l: TF.Tensor) => rankingLoss(l as TF.Tensor3D, y, m, t, { taskWeights: [1, 1], alpha: 0.3 }).total)(x);
     const gv = (await g.array()) as number[][][];
     expect(gv[1][2]).toEqual([0, 0]);
     expect(Math.abs(gv[0][0][0])).toBeGreaterThan(0);

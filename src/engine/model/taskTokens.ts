@@ -31,6 +31,8 @@ export class TaskTokens {
   tokens(cand: tf.Tensor3D): tf.Tensor4D {
     const [B, N] = cand.shape;
     if (this.projection) return applyLinear(cand, this.projection).reshape([B, N, this.K, this.d]) as tf.Tensor4D;
-    return tf.broadcastTo(this.embedding!, [B, N, this.slots, this.d]) as tf.Tensor4D;
+    // Added to zeros rather than tf.broadcastTo: broadcastTo is a Tile, whose gradient is one slice + add PER COPY
+    // (B * N of them: thousands of kernel launches a step); an add's gradient is one sum.
+    return tf.add(tf.zeros([B, N, this.slots, this.d]), this.embedding!) as tf.Tensor4D;
   }
 }

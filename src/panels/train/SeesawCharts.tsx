@@ -10,6 +10,10 @@ import { runLegend, type ChartRun } from './TrainCharts';
 
 type Metric = 'auc' | 'gauc';
 
+/** Seesaw (a) is <= 0 by construction: show 0 at the top and at least a little room below. */
+const RELATIVE_DOMAIN: [(v: number) => number, number] = [(min: number) => Math.min(min * 1.1, -0.01), 0];
+const COSINE_DOMAIN: [number, number] = [-1, 1];
+
 const summaryOf = (id: string, s: { label: string; points: readonly { x: number; y: number }[] }): SeriesSummary => ({
   id,
   label: s.label,
@@ -82,7 +86,7 @@ export const SeesawCharts = memo(function SeesawCharts({ runs, tasks }: { runs: 
       help={`Left: each task's validation ${METRIC_LABEL[metric]} minus its own best so far (0 = at its best). One task falling while another is at 0 is the seesaw. Right: two tasks against each other; each run's trajectory and the Pareto front across all runs.`}
     >
       <div className="seesaw-grid">
-        <SeriesChart title={`${METRIC_LABEL[metric]} - best so far`} series={relative.series} yDomain={[(min: number) => Math.min(min * 1.1, -0.01), 0]} height={280} />
+        <SeriesChart title={`${METRIC_LABEL[metric]} - best so far`} series={relative.series} yDomain={RELATIVE_DOMAIN} height={280} />
         <div>
           <div className="series-chart-title">
             plane: {taskSelect(a, setTaskA, 'seesaw-task-a')} vs {taskSelect(b, setTaskB, 'seesaw-task-b')}
@@ -128,7 +132,7 @@ export const GradConflictChart = memo(function GradConflictChart({ runs, tasks }
       {!anyProbes && <div className="note">No probes yet (probeEvery = 0 turns them off).</div>}
       <div className="small-multiples">
         {pairs.map(([p, q], i) => (
-          <SeriesChart key={`${p}-${q}`} title={`cos(${tasks[p]}, ${tasks[q]})`} series={built.cosine[i]} yDomain={[-1, 1]} height={170} />
+          <SeriesChart key={`${p}-${q}`} title={`cos(${tasks[p]}, ${tasks[q]})`} series={built.cosine[i]} yDomain={COSINE_DOMAIN} height={170} />
         ))}
       </div>
       <div className="small-multiples">

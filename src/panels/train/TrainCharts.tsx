@@ -44,7 +44,7 @@ export const LossCharts = memo(function LossCharts({ runs, tasks }: { runs: Char
   const built = useMemo(
     () =>
       build(runs, tasks, ({ run, index }, k) => [
-        { key: 'train', series: { id: `r${index}-t${k}-train`, label: `${run.name} train`, color: run.color, points: trainLossPoints(run.history.steps, k), width: 1.2 } },
+        { key: 'train', series: { id: `r${index}-t${k}-train`, label: `${run.name} train`, color: run.color, points: trainLossPoints(run.history.steps, k), width: 1.2, noDots: true } },
         { key: 'val', series: { id: `r${index}-t${k}-val`, label: `${run.name} val`, color: run.color, points: evalPoints(run.history.evals, k, 'logloss'), dashed: true, width: 2 } },
       ]),
     [runs, tasks],

@@ -99,9 +99,10 @@ export function TrainPanel() {
     guard('Comparison', async () => {
       if (!active) return;
       const base = active;
-      const id = await api.compareRun(base.id, change);
-      // The comparison is now the selected run: the controls and the URL show its settings.
+      // The comparison becomes the selected run: the controls and the URL show its settings (set first, so a
+      // Play pressed while it is being built trains it rather than starting yet another run).
       setState((s) => ({ ...s, config: { ...base.config, ...change }, dataset: base.dataset, shop: { ...base.shop } }));
+      const id = await api.compareRun(base.id, change);
       // Catch up with the base so the curves overlay from the start; if the base trains on, train along.
       if (base.step > 0) await api.train([id], base.step);
     });
