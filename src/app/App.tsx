@@ -90,38 +90,39 @@ export function App() {
 
   return (
     <AppContext.Provider value={ctx}>
+      {/* Runs live above the panels: training, inspection and demos all read the same runs. */}
       <RunsProvider>
-      <div className="app">
-        <header className="top">
-          <h1>OneRank Playground</h1>
-          <BackendBadge report={report} error={workerError} requested={requested} onRequest={(b) => restartWorker(b)} />
-        </header>
-        {initial.problems.length > 0 && (
-          <div className="error-box" data-testid="link-problems">
-            Some settings in this link could not be used and were left at their defaults: {initial.problems.join('; ')}
-          </div>
-        )}
-        <nav className="tabs" role="tablist">
-          {TABS.map((t) => (
-            <button key={t} role="tab" data-testid={`tab-${t}`} aria-selected={state.tab === t} onClick={() => setState((s) => ({ ...s, tab: t }))}>
-              {TAB_LABELS[t]}
-            </button>
-          ))}
-        </nav>
-        {/* Panels stay mounted so charts and uploads keep their state when switching tabs. */}
-        <section hidden={state.tab !== 'data'}>
-          <DatasetPanel />
-        </section>
-        <section hidden={state.tab !== 'train'}>
-          <TrainPanel />
-        </section>
-        <section hidden={state.tab !== 'inspect'}>
-          <InspectPanel />
-        </section>
-        <section hidden={state.tab !== 'demos'}>
-          <DemosPanel />
-        </section>
-      </div>
+        <div className="app">
+          <header className="top">
+            <h1>OneRank Playground</h1>
+            <BackendBadge report={report} error={workerError} requested={requested} onRequest={(b) => restartWorker(b)} />
+          </header>
+          {initial.problems.length > 0 && (
+            <div className="error-box" data-testid="link-problems">
+              Some settings in this link could not be used and were left at their defaults: {initial.problems.join('; ')}
+            </div>
+          )}
+          <nav className="tabs" role="tablist">
+            {TABS.map((t) => (
+              <button key={t} role="tab" data-testid={`tab-${t}`} aria-selected={state.tab === t} onClick={() => setState((s) => ({ ...s, tab: t }))}>
+                {TAB_LABELS[t]}
+              </button>
+            ))}
+          </nav>
+          {/* Panels stay mounted so charts and uploads keep their state when switching tabs. */}
+          <section hidden={state.tab !== 'data'}>
+            <DatasetPanel />
+          </section>
+          <section hidden={state.tab !== 'train'}>
+            <TrainPanel />
+          </section>
+          <section hidden={state.tab !== 'inspect'}>
+            <InspectPanel />
+          </section>
+          <section hidden={state.tab !== 'demos'}>
+            <DemosPanel />
+          </section>
+        </div>
       </RunsProvider>
     </AppContext.Provider>
   );

@@ -87,7 +87,9 @@ export class Temperature {
   readonly logT: tf.Variable;
   constructor(initial: number) {
     if (!(initial > 0)) throw new Error(`temperature must be > 0 (got ${initial})`);
-    this.logT = tf.variable(tf.scalar(Math.log(initial)), true);
+    const init = tf.scalar(Math.log(initial));
+    this.logT = tf.variable(init, true);
+    init.dispose(); // the variable holds its own reference to the data
   }
   value(): tf.Scalar {
     return tf.tidy(() => tf.exp(tf.clipByValue(this.logT, Math.log(1e-3), Math.log(10))) as tf.Scalar);
