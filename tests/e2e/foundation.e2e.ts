@@ -55,4 +55,23 @@ describe('foundation', () => {
       await noAdapter.close();
     }
   });
+
+  it('the whole path: a tiny model trains in the Web Worker on WebGPU and its loss goes down', async () => {
+    // A tiny model on a tiny world (SwiftShader is a software GPU); a higher learning rate so a few steps show it.
+    const tiny =
+      'd=8&layers=1&heads=1&batchSize=16&historyLen=4&maxCandidates=4&steps=12&evalEvery=12&probeEvery=0&lr=0.03' +
+      '&shop.requests=200&shop.users=50&shop.items=40&shop.candidates=4';
+    const { page, errors } = await open(browser, `${inject('siteUrl')}#${tiny}`);
+    expect(await backendBadge(page)).toMatch(/^WebGPU/);
+    await page.getByTestId('train-start').click();
+    await page.waitForFunction(() => (window.__playground?.runs() ?? []).some((r) => r.step >= 12 && r.status !== 'training'), null, { timeout: 300_000 });
+    const losses = await page.evaluate(() => window.__playground!.runs()[0].history.steps.map((s) => s.loss));
+    expect(losses.length).toBe(12);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    // Mean of the last 4 steps below the mean of the first 4: noisy per batch, but clearly down.
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(losses.slice(-4))).toBeLessThan(mean(losses.slice(0, 4)));
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
 });

@@ -240,13 +240,26 @@ describe('training workspace', () => {
     const [base] = await runsOf(page);
     await page.locator(`[data-testid="run-row"][data-run="${base.id}"]`).getByTestId('run-name').click();
     await page.getByTestId('train-start').click();
-    await page.waitForFunction((id) => (window.__playground!.runs().find((r) => r.id === id)?.step ?? 0) > 4, base.id, { timeout: SLOW });
+    await page.waitForFunction(([id, n]) => (window.__playground!.runs().find((r) => r.id === id)?.step ?? 0) > n, [base.id, N] as const, { timeout: SLOW });
     await page.evaluate(() => window.__playground!.killWorker());
-    await page.waitForFunction((id) => window.__playground!.runs().find((r) => r.id === id)?.status === 'interrupted', base.id);
+    // Interrupted where it was, mid-way between the budget marks.
+    const stepAtKill = await page.evaluate(
+      (id) =>
+        new Promise<number>((resolve) => {
+          const poll = () => {
+            const r = window.__playground!.runs().find((x) => x.id === id);
+            if (r?.status === 'interrupted') resolve(r.step);
+            else setTimeout(poll, 20);
+          };
+          poll();
+        }),
+      base.id,
+    );
+    expect(stepAtKill).toBeGreaterThan(N);
+    expect(stepAtKill).toBeLessThan(2 * N);
     const row = page.locator(`[data-testid="run-row"][data-run="${base.id}"]`);
     expect(await row.getByTestId('run-error').textContent()).toMatch(/killed.*Resume continues from its last saved weights/);
     await backendBadge(page);
-    const stepAtKill = (await runsOf(page)).find((r) => r.id === base.id)!.step;
     await row.getByTestId('run-resume').click();
     await page.waitForFunction((id) => {
       const r = window.__playground!.runs().find((x) => x.id === id);
@@ -254,7 +267,6 @@ describe('training workspace', () => {
     }, base.id, { timeout: SLOW });
     // history continues without gaps or duplicates from the restored step
     expect(await seriesPoints(page, 'loss-chart', `${base.id}:click:train`)).toBe(2 * N);
-    expect(stepAtKill).toBeGreaterThan(N);
     expect(errors.filter((e) => !/killed/.test(e))).toEqual([]);
   });
 });
