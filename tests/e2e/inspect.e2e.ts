@@ -54,9 +54,9 @@ describe('guided demos and look inside', () => {
     await expect(list.locator('article.demo').count()).resolves.toBe(4);
     const demo = page.getByTestId('demo-detach');
     await demo.getByTestId('demo-start').click();
-    await page.locator('[data-testid="demo-detach"][data-runs="2"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="demo-detach"][data-runs="2"]').waitFor({ timeout: 240_000 });
     // Both runs reach the tiny config's 4 steps (min step over the demo's runs).
-    await page.locator('[data-testid="demo-detach"][data-min-step="4"]').waitFor({ timeout: 120_000 });
+    await page.locator('[data-testid="demo-detach"][data-min-step="4"]').waitFor({ timeout: 300_000 });
     await expect(demo.getByTestId('demo-result-row').count()).resolves.toBe(2);
     await expect(demo.getByTestId('demo-chart').count()).resolves.toBeGreaterThan(0);
   });
