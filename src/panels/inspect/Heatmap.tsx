@@ -36,7 +36,8 @@ export function Heatmap({ map, testId = 'heatmap', cell = 10, labels = true, col
     const dpr = window.devicePixelRatio || 1;
     canvas.width = Math.round(nCols * cell * dpr);
     canvas.height = Math.round(nRows * cell * dpr);
-    const ctx = canvas.getContext('2d');
+    // A software canvas: a GPU-backed one waits on the GPU process, which WebGPU training keeps busy (long tasks).
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
     if (!ctx) return;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, nCols * cell, nRows * cell);
