@@ -123,10 +123,10 @@ describe('training workspace', () => {
       const [d] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
       return readFileSync((await d.path())!);
     };
-    const csv = (await download('export-csv')).toString('utf8').split('\n');
+    const csv = (await download('metrics-export-csv')).toString('utf8').split('\n');
     expect(csv[0]).toBe('run_id,run_name,step,split,task,metric,value');
     expect(csv.filter((l) => l.startsWith(`${run.id},`) && l.includes(',train,click,bce,')).length).toBe(N);
-    const json = JSON.parse((await download('export-json')).toString('utf8'));
+    const json = JSON.parse((await download('metrics-export-json')).toString('utf8'));
     expect(json.runs[0].history.evals.length).toBe(3);
     expect((await download('loss-chart-svg')).toString('utf8')).toMatch(/^<svg[^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*<path/);
     expect((await download('loss-chart-png')).subarray(1, 4).toString('latin1')).toBe('PNG');

@@ -189,10 +189,10 @@ export function TrainPanel() {
           <div className="runs-head">
             <h2>Runs</h2>
             <div className="run-tools">
-              <button type="button" data-testid="export-csv" onClick={() => downloadText(metricsCsv(exportable()), 'onerank-metrics.csv', 'text/csv')} disabled={visible.length === 0}>
+              <button type="button" data-testid="metrics-export-csv" onClick={() => downloadText(metricsCsv(exportable()), 'onerank-metrics.csv', 'text/csv')} disabled={visible.length === 0}>
                 Metrics CSV
               </button>
-              <button type="button" data-testid="export-json" onClick={() => downloadText(metricsJson(exportable()), 'onerank-runs.json', 'application/json')} disabled={visible.length === 0}>
+              <button type="button" data-testid="metrics-export-json" onClick={() => downloadText(metricsJson(exportable()), 'onerank-runs.json', 'application/json')} disabled={visible.length === 0}>
                 Runs JSON
               </button>
               <label className="file-button" title="create a run from a weights file, to inspect it without retraining">
