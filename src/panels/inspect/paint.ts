@@ -1,4 +1,5 @@
 // Canvas drawing of a LabeledMap, shared by the on-screen heatmaps and the PNG export, and the download helpers.
+import { downloadBlob } from '../../charts/exportChart';
 import { HATCH_RGB, MASKED_RGB, rgbCss, weightColor, type Rgb } from './colors';
 import { fileStem, isMasked, mapStats, mapToCsv, type LabeledMap } from './maps';
 
@@ -65,26 +66,13 @@ export function renderMapCanvas(m: LabeledMap, color: CellColor = weightColor, c
   return canvas;
 }
 
-function download(href: string, fileName: string): void {
-  const a = document.createElement('a');
-  a.href = href;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-}
-
 export async function exportPng(m: LabeledMap, color?: CellColor): Promise<void> {
   const canvas = renderMapCanvas(m, color);
   const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
   if (!blob) throw new Error('the browser could not encode the PNG');
-  const url = URL.createObjectURL(blob);
-  download(url, `${fileStem(m.title)}.png`);
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  downloadBlob(blob, `${fileStem(m.title)}.png`);
 }
 
 export function exportCsv(m: LabeledMap): void {
-  const url = URL.createObjectURL(new Blob([mapToCsv(m)], { type: 'text/csv' }));
-  download(url, `${fileStem(m.title)}.csv`);
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  downloadBlob(new Blob([mapToCsv(m)], { type: 'text/csv' }), `${fileStem(m.title)}.csv`);
 }
