@@ -11,11 +11,13 @@ export interface ParsedArgs {
   flags: Set<string>;
   /** --set key=value pairs in order. */
   settings: [string, string][];
+  /** --shop key=value pairs in order (the synthetic world's knobs, as in the URL's shop.*). */
+  shop: [string, string][];
 }
 
 /** Parses argv against the known value flags and boolean flags; anything else is a UsageError. */
 export function parseArgs(argv: string[], valueFlags: readonly string[], booleanFlags: readonly string[]): ParsedArgs {
-  const out: ParsedArgs = { values: new Map(), flags: new Set(), settings: [] };
+  const out: ParsedArgs = { values: new Map(), flags: new Set(), settings: [], shop: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (!a.startsWith('--')) throw new UsageError(`unexpected argument '${a}'`);
@@ -24,13 +26,14 @@ export function parseArgs(argv: string[], valueFlags: readonly string[], boolean
       out.flags.add(name);
       continue;
     }
-    if (name !== 'set' && !valueFlags.includes(name)) throw new UsageError(`unknown option '--${name}'`);
+    const pairs = name === 'set' ? out.settings : name === 'shop' ? out.shop : null;
+    if (!pairs && !valueFlags.includes(name)) throw new UsageError(`unknown option '--${name}'`);
     const value = inline ?? argv[++i];
     if (value === undefined || (inline === undefined && value.startsWith('--'))) throw new UsageError(`option '--${name}' needs a value`);
-    if (name === 'set') {
+    if (pairs) {
       const eq = value.indexOf('=');
-      if (eq <= 0) throw new UsageError(`--set expects key=value, got '${value}'`);
-      out.settings.push([value.slice(0, eq), value.slice(eq + 1)]);
+      if (eq <= 0) throw new UsageError(`--${name} expects key=value, got '${value}'`);
+      pairs.push([value.slice(0, eq), value.slice(eq + 1)]);
     } else out.values.set(name, value);
   }
   return out;

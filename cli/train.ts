@@ -3,16 +3,16 @@
 // Trains one model with the same engine the app uses, prints a per-task table and writes a JSON result.
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { applySettings, DEFAULT_CONFIG, type Config } from '../src/engine/config';
+import { applySettings, DEFAULT_CONFIG, encodingOf, type Config } from '../src/engine/config';
 import { describeNodeAdapter, NODE_BACKENDS, setNodeBackend } from '../src/engine/backend-node';
-import { generateShop, loadDataset, type DatasetSchema, type EncodedDataset } from '../src/engine/data';
+import { loadDataset, withHeldOut, type DatasetSchema, type EncodedDataset } from '../src/engine/data';
+import { shopFromKnobs } from '../src/engine/data/shopKnobs';
 import { Trainer, runTraining, type EvalRecord, type StepRecord } from '../src/engine/train/trainer';
 import { intFlag, oneOf, parseArgs, runMain, UsageError } from './args';
-import { inTrainVocabulary, withHeldOut } from './heldout';
 import { openFileAsBlob, readSchemaFile } from './node-file';
 
 const USAGE = `usage: npm run train -- --data <train.csv|synthetic|shop> [--test test.csv] [--schema auto|schema.json]
-  [--model onerank|sharedbottom|mmoe|ple] [--set key=value ...] [--steps N] [--batch B]
+  [--model onerank|sharedbottom|mmoe|ple] [--set key=value ...] [--shop key=value ...] [--steps N] [--batch B]
   [--backend ${NODE_BACKENDS.join('|')}] [--seed S] [--out result.json] [--quiet]`;
 
 const SYNTHETIC = ['synthetic', 'shop'];
@@ -27,21 +27,19 @@ function alignShapes(cfg: Config, ds: EncodedDataset): Config {
   return { ...cfg, historyLen: ds.historyLen, maxCandidates: ds.maxCandidates, multiLen: ds.multiLen };
 }
 
-async function loadData(data: string, test: string | undefined, schemaArg: string, cfg: Config): Promise<Loaded> {
+async function loadData(data: string, test: string | undefined, schemaArg: string, cfg: Config, shop: Record<string, string>): Promise<Loaded> {
   if (SYNTHETIC.includes(data)) {
     if (test) throw new UsageError('--test needs a --data file (the synthetic world has its own validation split)');
-    const dataset = generateShop({ historyLen: cfg.historyLen, valFraction: cfg.valFraction }, { seed: cfg.seed });
-    return { dataset, evaluatedOn: 'validation split' };
+    return { dataset: shopFromKnobs(shop, encodingOf(cfg)), evaluatedOn: 'validation split' };
   }
+  if (Object.keys(shop).length > 0) throw new UsageError('--shop sets the synthetic world\'s knobs; it needs --data shop');
   const schema: DatasetSchema | undefined = schemaArg === 'auto' ? undefined : await readSchemaFile(schemaArg);
   const train = await loadDataset(await openFileAsBlob(data), basename(data), { schema, config: cfg });
   if (!test) return { dataset: train.dataset, evaluatedOn: 'validation split' };
-  // The test file is read with the TRAINING schema; its own split is irrelevant (every request is evaluated).
-  const heldOut = await loadDataset(await openFileAsBlob(test), basename(test), {
-    schema: train.schema,
-    config: { ...cfg, maxCandidates: train.dataset.maxCandidates, valFraction: 0.01 },
-  });
-  return { dataset: withHeldOut(train.dataset, inTrainVocabulary(train.dataset, heldOut.dataset)), evaluatedOn: `test file ${basename(test)}` };
+  // The test file is read with the TRAINING schema and encoded with the training vocabularies and numeric stats;
+  // its own split is irrelevant (every request is evaluated).
+  const heldOut = await loadDataset(await openFileAsBlob(test), basename(test), { schema: train.schema, training: train.dataset, config: cfg });
+  return { dataset: withHeldOut(train.dataset, heldOut.dataset), evaluatedOn: `test file ${basename(test)}` };
 }
 
 function fmt(x: number, digits = 4): string {
@@ -82,7 +80,7 @@ async function main(): Promise<number> {
 
   await setNodeBackend(backend);
   const adapter = await describeNodeAdapter();
-  const { dataset, evaluatedOn } = await loadData(data, args.values.get('test'), args.values.get('schema') ?? 'auto', cfg);
+  const { dataset, evaluatedOn } = await loadData(data, args.values.get('test'), args.values.get('schema') ?? 'auto', cfg, Object.fromEntries(args.shop));
   cfg = alignShapes(cfg, dataset);
   const quiet = args.flags.has('quiet');
   if (!quiet) {

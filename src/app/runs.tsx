@@ -11,7 +11,7 @@ import type { Config } from '../engine/config';
 import { configDiff } from '../engine/config';
 import type { TrainingEvent } from '../workers/protocol';
 import { datasetKey, type EvalRecord, type OpenedRun, type PredictResult, type RunEvent, type WeightsFile } from '../workers/runProtocol';
-import { deleteStoredRun, loadRuns, saveRun, type RunStatus, type StoredRun } from '../storage/runStore';
+import { clearRunTail, deleteStoredRun, loadRuns, saveRun, saveRunTail, type RunStatus, type StoredRun } from '../storage/runStore';
 import { useApp } from './AppContext';
 import type { TrainingWorker } from './trainingWorker';
 
@@ -89,6 +89,11 @@ class RunStore {
   private listeners = new Set<() => void>();
   private notifyTimer: ReturnType<typeof setTimeout> | null = null;
   private saveTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** runId -> the step of the record last committed to IndexedDB (the unsaved tail starts there). */
+  private storedStep = new Map<string, number>();
+  /** Writes started so far, and per run how many had started when its tail was written. */
+  private writes = 0;
+  private tailAt = new Map<string, number>();
   private worker: TrainingWorker | null = null;
   private waiting: ((w: TrainingWorker) => void)[] = [];
   /** Runs opened in the current worker (cleared when the worker changes). */
@@ -149,9 +154,28 @@ class RunStore {
     this.saveTimers.delete(id);
     const r = this.runs.get(id);
     if (!r) return;
-    const { tasks: _tasks, savedStep: _savedStep, parameters: _parameters, ...stored } = r;
+    const stored = toStored(r);
+    const seq = ++this.writes;
     await saveRun(stored);
+    this.storedStep.set(id, stored.step);
+    // A tail written after this write started holds a newer state: it stays.
+    if (seq > (this.tailAt.get(id) ?? 0)) clearRunTail(id);
   }
+
+  /**
+   * The page is going away (reload, close, tab hidden): the throttled save would lose up to SAVE_MS of step
+   * history, and an IndexedDB write in flight may not outlive the page. So every run's records from its last
+   * committed write on go to localStorage synchronously (the next load merges them); the full writes are tried too.
+   */
+  flushSaves = () => {
+    for (const r of this.runs.values()) {
+      const stored = this.storedStep.get(r.id) ?? 0;
+      // A run that went back (reset, resume) since its last write: the whole history.
+      saveRunTail(toStored(r), r.step < stored ? 0 : stored);
+      this.tailAt.set(r.id, this.writes);
+    }
+    for (const id of [...this.saveTimers.keys()]) void this.persist(id);
+  };
 
   private persistLater(id: string) {
     if (this.saveTimers.has(id)) return;
@@ -164,6 +188,7 @@ class RunStore {
   async load() {
     const stored = await loadRuns();
     for (const s of stored) {
+      this.storedStep.set(s.id, s.step);
       // A run that was training when the page went away was cut off mid-run: it resumes from its saved weights.
       const status: RunStatus = s.status === 'training' ? 'interrupted' : s.status;
       const error = status === 'interrupted' && s.status === 'training' ? 'The page was closed while this run trained. Resume continues from its last saved weights.' : s.error;
@@ -382,6 +407,8 @@ class RunStore {
     if (this.worker && this.opened.has(id)) await this.worker.client.call('closeRun', { runId: id }).catch(() => {});
     this.opened.delete(id);
     this.runs.delete(id);
+    this.storedStep.delete(id);
+    this.tailAt.delete(id);
     if (this.activeRunId === id) this.setActiveRun([...this.runs.keys()].at(-1) ?? null);
     this.changed(true);
     await deleteStoredRun(id);
@@ -413,6 +440,12 @@ class RunStore {
   };
 }
 
+/** The run as stored: without what only exists while the page is open. */
+function toStored(r: RunView): StoredRun {
+  const { tasks: _tasks, savedStep: _savedStep, parameters: _parameters, ...stored } = r;
+  return stored;
+}
+
 /** Replaces the record of the same step (a resumed run evaluates its restored step again) or appends. */
 function withRecord<T extends { step: number }>(list: T[], rec: T): T[] {
   // Records at or after rec.step belong to a model state that no longer exists (a resume went back in time).
@@ -430,6 +463,8 @@ declare global {
   interface Window {
     __playground?: {
       killWorker(): void;
+      /** Destroys the training worker's GPUDevice (webgpu only): a real device loss. */
+      loseDevice(): Promise<void>;
       runs(): RunView[];
       predict(runId: string, requests: number): Promise<PredictResult>;
     };
@@ -444,6 +479,16 @@ export function RunsProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     void store.load();
+  }, []);
+
+  useEffect(() => {
+    const onHidden = () => document.visibilityState === 'hidden' && store.flushSaves();
+    window.addEventListener('pagehide', store.flushSaves);
+    document.addEventListener('visibilitychange', onHidden);
+    return () => {
+      window.removeEventListener('pagehide', store.flushSaves);
+      document.removeEventListener('visibilitychange', onHidden);
+    };
   }, []);
 
   useEffect(() => {
@@ -470,6 +515,10 @@ export function RunsProvider({ children }: { children: ReactNode }) {
     window.__playground = {
       ...window.__playground,
       killWorker: () => worker?.kill('The training worker was killed (test hook)'),
+      loseDevice: async () => {
+        if (!worker) throw new Error('No training worker is running');
+        await worker.client.call('loseDevice', {});
+      },
       runs: () => store.current.runs,
       predict: (id, n) => store.predict(id, n),
     };

@@ -103,6 +103,15 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   split: 'random',
 } satisfies Config);
 
+/** The config keys that change the encoded arrays (the rest only change the model and training). */
+export const ENCODING_KEYS = ['historyLen', 'maxCandidates', 'multiLen', 'valFraction', 'split'] as const;
+export type EncodingSettings = Pick<Config, (typeof ENCODING_KEYS)[number]>;
+
+/** The part of a config that decides how a dataset is encoded. */
+export function encodingOf(cfg: EncodingSettings): EncodingSettings {
+  return { historyLen: cfg.historyLen, maxCandidates: cfg.maxCandidates, multiLen: cfg.multiLen, valFraction: cfg.valFraction, split: cfg.split };
+}
+
 type KeyKind =
   | { type: 'int'; min: number; max: number }
   | { type: 'number'; min: number; max: number }

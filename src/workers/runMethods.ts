@@ -21,6 +21,8 @@ const evaluatedAt = new Map<string, number>();
 const pendingSteps = new Map<string, StepRecord[]>();
 let flushTimer: ReturnType<typeof setTimeout> | null = null;
 let looping = false;
+/** What a run stopped by a lost device can do (the page restarts the worker on Resume). */
+const RESUME_ELSEWHERE = 'Resume restarts the worker (on another backend if you pick one).';
 /** Set once the GPU device is lost: nothing on this backend can run any more. */
 let deviceLost: string | null = null;
 
@@ -89,20 +91,40 @@ async function evaluateAndSave(entry: RunEntry): Promise<void> {
 
 // ---------------- faults ----------------
 
+/** The WebGPU backend's device (null on other backends). */
+function gpuDevice(): GPUDevice | null {
+  if (tf.getBackend() !== 'webgpu') return null;
+  return (tf.backend() as unknown as { device?: GPUDevice }).device ?? null;
+}
+
 function watchDevice() {
-  if (tf.getBackend() !== 'webgpu') return;
-  const device = (tf.backend() as unknown as { device?: GPUDevice }).device;
+  const device = gpuDevice();
   if (!device || watched.has(device)) return;
   watched.add(device);
   void device.lost.then((info) => {
-    if (info.reason === 'destroyed' && deviceLost === null && openRuns().length === 0) return; // a deliberate teardown
+    // 'destroyed' with nothing open or training is a deliberate teardown; under a run it is a loss like any other.
+    const inUse = targets.size > 0 || openRuns().length > 0;
+    if (info.reason === 'destroyed' && deviceLost === null && !inUse) return;
     deviceLost = `The GPU device was lost (${info.reason || 'unknown reason'}${info.message ? `: ${info.message}` : ''}).`;
-    for (const entry of openRuns()) {
-      fault(entry.spec.id, 'device-lost', `${deviceLost} Resume restarts the worker (on another backend if you pick one).`, entry);
-    }
+    for (const entry of openRuns()) fault(entry.spec.id, 'device-lost', `${deviceLost} ${RESUME_ELSEWHERE}`, entry);
   });
 }
 const watched = new WeakSet<GPUDevice>();
+
+/** How long a failed step waits for the device's lost promise, which may settle just after the failed readback. */
+const LOSS_SETTLE_MS = 250;
+
+/**
+ * A step that failed on WebGPU may have failed because the device went away (its readback rejects first, the
+ * lost promise settles a moment later): wait for that, so the fault is reported as what it was.
+ */
+async function settleDeviceLoss(): Promise<void> {
+  const device = gpuDevice();
+  if (!device || deviceLost) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([device.lost, new Promise((resolve) => (timer = setTimeout(resolve, LOSS_SETTLE_MS)))]);
+  clearTimeout(timer);
+}
 
 function fault(runId: string, kind: FaultKind, message: string, entry: RunEntry | null) {
   flushSteps(runId);
@@ -113,7 +135,7 @@ function fault(runId: string, kind: FaultKind, message: string, entry: RunEntry 
 }
 
 function faultOf(err: unknown): { kind: FaultKind; message: string } {
-  if (deviceLost) return { kind: 'device-lost', message: deviceLost };
+  if (deviceLost) return { kind: 'device-lost', message: `${deviceLost} ${RESUME_ELSEWHERE}` };
   if (err instanceof TrainingFault) return { kind: 'nan', message: err.message };
   const msg = err instanceof Error ? err.message : String(err);
   return { kind: 'error', message: `Training failed: ${msg}` };
@@ -199,11 +221,14 @@ async function loop(): Promise<void> {
         try {
           await stepOnce(runId);
         } catch (err) {
+          await settleDeviceLoss();
           const { kind, message } = faultOf(err);
           const entry = hasRun(runId) ? getRun(runId) : null;
           // The model still holds the last good step's weights (a bad update is never applied): keep them.
           if (kind === 'nan' && entry) await exclusive(runId, () => saveGood(entry));
-          fault(runId, kind, message, entry);
+          // A device loss already stopped (and reported) every open run; the step in flight failing is its echo.
+          const reported = kind === 'device-lost' && !targets.has(runId);
+          if (!reported) fault(runId, kind, message, entry);
         }
         await yieldToMessages();
       }
@@ -332,6 +357,13 @@ export const runMethods: RunMethods = {
       }
       return { tasks: [...t.tasks], probs };
     });
+  },
+
+  async loseDevice() {
+    const device = gpuDevice();
+    if (!device) throw new Error(`loseDevice needs the webgpu backend (this worker runs ${tf.getBackend()})`);
+    watchDevice();
+    device.destroy();
   },
 
   async currentBackend() {

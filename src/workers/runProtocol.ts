@@ -2,9 +2,15 @@
 // A run lives in two places: its model (a Trainer) in the worker, its record (config, seed, dataset, history)
 // on the page and in IndexedDB. The worker is disposable: after a crash the page opens the run again from the
 // last good weights the worker saved to IndexedDB.
-import type { Config } from '../engine/config';
+import { ENCODING_KEYS, type Config, type EncodingSettings } from '../engine/config';
 import type { BackendName } from '../engine/backendReport';
-import type { StepRecord as EngineStepRecord, WeightsFile as EngineWeightsFile } from '../engine/train/trainer';
+import type { TaskMetrics } from '../engine/train/metrics';
+import type {
+  EvalRecord as EngineEvalRecord,
+  ProbeRecord as EngineProbeRecord,
+  StepRecord as EngineStepRecord,
+  WeightsFile as EngineWeightsFile,
+} from '../engine/train/trainer';
 
 /** One training step: the trainer's record plus what the charts need for throughput (batch size, wall time). */
 export interface StepRecord extends EngineStepRecord {
@@ -14,39 +20,20 @@ export interface StepRecord extends EngineStepRecord {
   time: number;
 }
 
-/** Validation metrics of one task at one step (the engine's TaskMetrics with the task name as `task`). */
-export interface TaskEval {
+/** Validation metrics of one task at one step: the engine's TaskMetrics with the task name as `task`. */
+export interface TaskEval extends Omit<TaskMetrics, 'name'> {
   task: string;
-  auc: number;
-  gauc: number;
-  /** Validation BCE of the probabilities (the validation loss curve). */
-  logloss: number;
-  positiveRate: number;
-  /** Log loss of always predicting the positive rate (the floor to beat). */
-  constantLogloss: number;
-  /** Real candidates scored. */
-  count: number;
 }
 
-export interface EvalRecord {
-  step: number;
+/** The engine's evaluation with per-task metrics as TaskEval (valBce stays in the worker: no chart reads it). */
+export interface EvalRecord extends Omit<EngineEvalRecord, 'tasks' | 'valBce'> {
   tasks: TaskEval[];
-  /** Per-task validation loss BCE_k + alpha InfoNCE_k. */
-  valLoss: number[];
-  valInfoNce: number[];
-  /** Validation requests evaluated. */
-  requests: number;
 }
 
-/** Gradient probes at one step (see engine/train/probes.ts). */
-export interface ProbeRecord {
-  step: number;
-  /** cosine[k][j] between task k's and task j's gradients on the shared trunk (symmetric, K x K). */
-  cosine: number[][];
-  /** Norm of each task's trunk gradient. */
-  gradNorm: number[];
+/** Gradient probes at one step (see engine/train/probes.ts): the engine's record, channelFlow sent as `flow`. */
+export interface ProbeRecord extends Omit<EngineProbeRecord, 'channelFlow'> {
   /** flow[k][j] = || d loss_k / d h_j ||: how much task k's loss pushes on task j's channel; null for baselines. */
-  flow: number[][] | null;
+  flow: EngineProbeRecord['channelFlow'];
 }
 
 /** A saved model (the trainer's weights file) plus where it came from, so it can be imported as a new run. */
@@ -98,6 +85,11 @@ export interface RunMethods {
   predict(p: { runId: string; requests: number }): Promise<PredictResult>;
   /** Which backend the worker runs on (for fault messages). */
   currentBackend(p: Record<string, never>): Promise<BackendName | null>;
+  /**
+   * Test hook: destroys the WebGPU backend's GPUDevice, a real device loss (what a driver reset or a GPU process
+   * crash does). Throws on other backends.
+   */
+  loseDevice(p: Record<string, never>): Promise<void>;
 }
 
 export type RunEvent =
@@ -113,15 +105,13 @@ export type RunEvent =
 /** Shop world knobs the hash may carry (strings, as in AppState.shop). */
 export type ShopKnobs = Record<string, string>;
 
-/** The config keys that change the encoded arrays (the rest only change the model and training). */
-export const ENCODING_KEYS = ['historyLen', 'maxCandidates', 'multiLen', 'valFraction', 'split'] as const;
 
 /**
  * The one string that names a run's data: the dataset ('shop' or an uploaded id), the shop knobs, and the
  * encoding keys of the config. Runs with equal keys share one encoded dataset in the worker (same split),
  * which is what makes an ablation a fair comparison.
  */
-export function datasetKey(dataset: string, shop: ShopKnobs, cfg: Pick<Config, (typeof ENCODING_KEYS)[number]>): string {
+export function datasetKey(dataset: string, shop: ShopKnobs, cfg: EncodingSettings): string {
   const p = new URLSearchParams();
   if (dataset === 'shop') for (const k of Object.keys(shop).sort()) p.set(`shop.${k}`, shop[k]);
   for (const k of ENCODING_KEYS) p.set(k, String(cfg[k]));
@@ -131,7 +121,7 @@ export function datasetKey(dataset: string, shop: ShopKnobs, cfg: Pick<Config, (
 export interface ParsedDatasetKey {
   dataset: string;
   shop: ShopKnobs;
-  encoding: Pick<Config, (typeof ENCODING_KEYS)[number]>;
+  encoding: EncodingSettings;
 }
 
 export function parseDatasetKey(key: string): ParsedDatasetKey {

@@ -1,8 +1,8 @@
 // The worker's run registry: each open run's Trainer, and the encoded datasets they share.
 // Other worker method groups (inspect) reach a run's model through getTrainer(); anything that must not
 // interleave with a training step (export, import, reset) goes through withRun(), which serializes per run.
-import { generateShop, type EncodedDataset } from '../engine/data';
-import { shopOptionsFromKnobs } from '../engine/data/shopKnobs';
+import type { EncodedDataset } from '../engine/data';
+import { shopFromKnobs } from '../engine/data/shopKnobs';
 import { Trainer } from '../engine/train/trainer';
 import { loadStoredDataset } from '../storage/datasetStore';
 import { parseDatasetKey, type RunSpec } from './runProtocol';
@@ -34,12 +34,8 @@ export function getDataset(key: string): Promise<EncodedDataset> {
 
 async function buildDataset(key: string): Promise<EncodedDataset> {
   const { dataset, shop, encoding } = parseDatasetKey(key);
-  if (dataset === 'shop') {
-    const { options, problems } = shopOptionsFromKnobs(shop);
-    if (problems.length > 0) throw new Error(`The shop world's settings are not usable: ${problems.join('; ')}`);
-    // The config's sizes (H, N, M) and split govern the encoding; the world's own seed fixes the split order.
-    return generateShop(options, encoding);
-  }
+  // The config's sizes (H, N, M) and split govern the encoding; the world's own seed fixes the split order.
+  if (dataset === 'shop') return shopFromKnobs(shop, encoding);
   return loadStoredDataset(dataset);
 }
 

@@ -1,12 +1,13 @@
 // The Data tab in headless Chromium against the built site: uploads (CSV, TSV, gzip, drag-and-drop), the
 // schema table, validation messages with their fixes, persistence across reloads, delete, cancel, the shop
 // world's knobs, and that none of it touches the network.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync, createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { DEFAULT_MAX_BYTES, formatBytes } from '../../src/engine/data/parse';
 import { launch, open } from './browser';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -166,6 +167,35 @@ describe('dataset panel', () => {
     expect(await page.getByTestId('skipped-rows').textContent()).toContain('1 ragged row was skipped');
     // Still under review: nothing changed yet.
     expect(await activeId(page)).toBe(goodId);
+    await page.context().close();
+  });
+
+  it('a file over the size limit is refused from its size alone, naming the file and the limit, and the active dataset stays', async () => {
+    const { page, errors } = await openData();
+    await uploadAndReview(page, ALI);
+    const goodId = await useUpload(page);
+
+    // A sparse file one byte over the limit: its size is real, its blocks are not (no disk, nothing to read).
+    const huge = join(tmp, 'huge.csv');
+    const fd = openSync(huge, 'w');
+    ftruncateSync(fd, DEFAULT_MAX_BYTES + 1);
+    closeSync(fd);
+    expect(statSync(huge).size).toBe(DEFAULT_MAX_BYTES + 1);
+    await page.getByTestId('dataset-file-input').setInputFiles(huge);
+    const err = page.locator('[data-testid="dataset-error"][data-code="file_too_large"]');
+    await err.waitFor({ timeout: 30_000 });
+    const msg = (await err.textContent()) ?? '';
+    expect(msg).toContain('huge.csv');
+    expect(msg).toContain(`limit of ${formatBytes(DEFAULT_MAX_BYTES)}`);
+    // The file's own size (from file.size, before any byte was read), not "more than ... of text" (counted while reading).
+    expect(msg).toContain(`the file is ${formatBytes(DEFAULT_MAX_BYTES + 1)}`);
+    expect(msg).toMatch(/What to do:.*sample/);
+    expect(await page.getByTestId('schema-table').count()).toBe(0);
+    expect(await activeId(page)).toBe(goodId);
+    expect(new URL(page.url()).hash).toContain(`data=${goodId}`);
+    expect(await page.getByTestId('summary-rows').textContent()).toBe(String(csvColumn(ALI, 'click').length));
+    expect(errors).toEqual([]);
+    rmSync(huge);
     await page.context().close();
   });
 

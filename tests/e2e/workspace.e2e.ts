@@ -273,4 +273,84 @@ describe('training workspace', () => {
     expect(await seriesPoints(page, 'loss-chart', `${base.id}:click:train`)).toBe(2 * N);
     expect(errors.filter((e) => !/killed/.test(e))).toEqual([]);
   });
+
+  // A real device loss: the worker destroys the WebGPU backend's own GPUDevice (a test-only command), as a driver
+  // reset or a crashed GPU process would. Only WebGPU has a device to lose.
+  it.runIf(BACKEND === 'webgpu')('a lost GPU device stops the run with a message and its history; Resume on wasm trains it on to the budget', async () => {
+    const M = 3 * N; // a budget long enough to lose the device mid-run
+    const before = (await runsOf(page)).length;
+    await page.getByTestId('cfg-steps').fill(String(M));
+    if (before > 0) await page.getByTestId('settings-changed').waitFor();
+    await page.getByTestId('train-start').click();
+    // Lose the device from inside the page as soon as the new run has a step (no round trip to the test).
+    await page.evaluate(async (i) => {
+      while ((window.__playground!.runs()[i]?.step ?? 0) < 1) await new Promise((r) => setTimeout(r, 10));
+      await window.__playground!.loseDevice();
+    }, before);
+    const id = (await runsOf(page))[before].id;
+    await page.waitForFunction((x) => window.__playground!.runs().find((r) => r.id === x)?.status === 'fault', id, { timeout: SLOW });
+    const lost = await page.evaluate((x) => {
+      const r = window.__playground!.runs().find((q) => q.id === x)!;
+      return { step: r.step, error: r.error, faultKind: r.faultKind, steps: r.history.steps.map((s) => s.step), evals: r.history.evals.map((e) => e.step) };
+    }, id);
+    expect(lost.faultKind).toBe('device-lost');
+    expect(lost.error).toMatch(/GPU device was lost \(destroyed/);
+    expect(lost.step).toBeGreaterThanOrEqual(1);
+    expect(lost.step).toBeLessThan(M);
+    // The history stays, every step up to where it stopped, and so does the chart.
+    expect(lost.steps).toEqual(Array.from({ length: lost.step }, (_, i) => i + 1));
+    expect(lost.evals[0]).toBe(0);
+    const row = page.locator(`[data-testid="run-row"][data-run="${id}"]`);
+    expect(await row.getAttribute('data-status')).toBe('fault');
+    expect(await row.getByTestId('run-error').textContent()).toMatch(/GPU device was lost.*Resume/);
+    expect(await seriesPoints(page, 'loss-chart', `${id}:click:train`)).toBe(lost.step);
+
+    // Resume on another backend, picked where the user would: the run's own Resume control.
+    await row.getByTestId('run-resume-backend').selectOption('wasm');
+    await row.getByTestId('run-resume').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="backend-badge"]')?.getAttribute('data-backend') === 'wasm', null, { timeout: SLOW });
+    await page.waitForFunction(
+      ([x, m]) => {
+        const r = window.__playground!.runs().find((q) => q.id === x);
+        return r?.status === 'idle' && r.step === m;
+      },
+      [id, M] as const,
+      { timeout: SLOW },
+    );
+    const done = await page.evaluate((x) => {
+      const r = window.__playground!.runs().find((q) => q.id === x)!;
+      return { steps: r.history.steps.map((s) => s.step), evals: r.history.evals.map((e) => e.step), error: r.error };
+    }, id);
+    // Continuous: every step once, from 1 to the budget (the lost steps after the last good weights were redone).
+    expect(done.steps).toEqual(Array.from({ length: M }, (_, i) => i + 1));
+    expect(done.evals).toEqual(Array.from({ length: M / (N / 2) + 1 }, (_, i) => i * (N / 2)));
+    expect(done.error).toBeUndefined();
+    expect(await seriesPoints(page, 'loss-chart', `${id}:click:train`)).toBe(M);
+    expect(await page.getByTestId('backend-badge').getAttribute('data-backend')).toBe('wasm');
+    expect(await page.getByTestId('backend-badge').textContent()).toMatch(/wasm/i);
+  });
+
+  it('a reload while a run trains keeps its step history up to the step the page had shown', async () => {
+    const before = (await runsOf(page)).length;
+    await page.getByTestId('cfg-steps').fill('2000');
+    if (before > 0) await page.getByTestId('settings-changed').waitFor();
+    await page.getByTestId('train-start').click();
+    // Past the last throttled save of the run's record there are steps only the page holds: they must survive too.
+    const shown = await page.evaluate(async (i) => {
+      const r = () => window.__playground!.runs()[i];
+      while (!(r()?.step >= 12)) await new Promise((res) => setTimeout(res, 5));
+      return { id: r().id, step: r().step };
+    }, before);
+    await page.reload();
+    await backendBadge(page);
+    await page.waitForFunction((n) => (window.__playground?.runs().length ?? 0) === n, before + 1);
+    const after = await page.evaluate((x) => {
+      const r = window.__playground!.runs().find((q) => q.id === x)!;
+      return { status: r.status, step: r.step, steps: r.history.steps.map((s) => s.step) };
+    }, shown.id);
+    expect(after.status).toBe('interrupted');
+    expect(after.step).toBeGreaterThanOrEqual(shown.step);
+    expect(after.steps).toEqual(Array.from({ length: after.step }, (_, i) => i + 1));
+    expect(await seriesPoints(page, 'loss-chart', `${shown.id}:click:train`)).toBe(after.step);
+  });
 });

@@ -101,7 +101,7 @@ describe('the shop world', () => {
     }
   });
 
-  it('the conflict knob makes click chase price while order avoids it', () => {
+  it('the conflict knob makes click chase price while order, among clicked items, avoids it', () => {
     const priceAndLabels = (conflict: number) => {
       const { rows } = shopRows({ requests: 1500, conflict, seed: 5 });
       return {
@@ -113,8 +113,37 @@ describe('the shop world', () => {
     const hi = priceAndLabels(1);
     const none = priceAndLabels(0);
     expect(correlation(hi.price, hi.click)).toBeGreaterThan(0.1);
-    expect(correlation(hi.price, hi.order)).toBeLessThan(-0.03);
+    const clicked = hi.click.map((c, j) => (c ? j : -1)).filter((j) => j >= 0);
+    expect(correlation(clicked.map((j) => hi.price[j]), clicked.map((j) => hi.order[j]))).toBeLessThan(-0.1);
     expect(Math.abs(correlation(none.price, none.click))).toBeLessThan(0.06);
+  });
+
+  it('at high conflict the tasks truly disagree: the best click ranking is a poor order ranking, and vice versa', () => {
+    // Rank by the world's true probabilities (a perfect model of one task) and score the other task's labels.
+    const crossAuc = (conflict: number) => {
+      const { rows, truth } = shopRows({ requests: 2000, conflict, seed: 11 });
+      const y = (name: (typeof SHOP_COLUMNS)[number]) => Float32Array.from(rows, (r) => Number(r[col(name)]));
+      const [pClick, , pOrder] = truth.map((t) => Float32Array.from(t));
+      return {
+        clickByClick: auc(pClick, y('click')),
+        orderByOrder: auc(pOrder, y('order')),
+        orderByClick: auc(pClick, y('order')),
+        clickByOrder: auc(pOrder, y('click')),
+      };
+    };
+    const none = crossAuc(0);
+    const hi = crossAuc(1);
+    // Each task stays learnable on its own...
+    for (const x of [none, hi]) {
+      expect(x.clickByClick).toBeGreaterThan(0.85);
+      expect(x.orderByOrder).toBeGreaterThan(0.85);
+    }
+    // ...but without conflict each task's best ranking nearly serves the other, and with it, it does not.
+    expect(none.orderByClick).toBeGreaterThan(0.88);
+    expect(none.clickByOrder).toBeGreaterThan(0.88);
+    expect(hi.orderByOrder - hi.orderByClick).toBeGreaterThan(0.12);
+    expect(hi.clickByOrder).toBeLessThan(0.72);
+    expect(none.clickByOrder - hi.clickByOrder).toBeGreaterThan(0.2);
   });
 
   it('round-trips through CSV: the uploaded file infers the same schema and encodes to identical arrays', async () => {

@@ -25,6 +25,29 @@ describe('no tensor leaks', () => {
     expect(tf.memory().numTensors).toBe(start);
   });
 
+  it('probe() leaks nothing: repeated probes, and steps with probes interleaved, keep numTensors flat (onerank and a baseline)', async () => {
+    const tf = await useBackend('cpu');
+    const ds = smallShop({ requests: 120 });
+    for (const model of ['onerank', 'mmoe'] as const) {
+      const start = tf.memory().numTensors;
+      const trainer = Trainer.create(ds, tinyTrainConfig(ds, { model }));
+      await trainer.trainStep(); // Adam's moment variables
+      await trainer.probe(); // the fixed probe batch, kept for the trainer's life
+      const settled = tf.memory().numTensors;
+      // A tensor per call (e.g. the temperature) would grow this by 5, 1 per probe.
+      for (let i = 0; i < 5; i++) await trainer.probe();
+      expect(tf.memory().numTensors).toBe(settled);
+      for (let i = 0; i < 5; i++) {
+        await trainer.trainStep();
+        const p = await trainer.probe();
+        expect(p.step).toBe(trainer.step);
+        expect(tf.memory().numTensors).toBe(settled);
+      }
+      trainer.dispose();
+      expect(tf.memory().numTensors).toBe(start);
+    }
+  });
+
   it('numTensors stays flat over a few webgpu steps (Dawn in Node), probes included', async () => {
     // SwiftShader is a software GPU: one tiny OneRank, a handful of steps.
     const tf = await useBackend('webgpu');

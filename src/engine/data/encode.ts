@@ -6,8 +6,8 @@ import { mulberry32, shuffleInPlace } from './rng';
 import { chunkGroups, numGroups, type RowGroups } from './requests';
 import { groupsFor, validateSchema, type DatasetSchema, type SchemaColumn } from './schema';
 import { cellKeys, cellNumber, type ParsedColumn, type ParsedTable } from './table';
-import type { EncodedDataset, FeatureGroups, FeatureKind, FeatureSide, FeatureSpec } from './types';
-import { idsForDict, makeVocabulary, OOV_ID, TokenCounter, type Vocabulary } from './vocab';
+import type { DatasetMeta, EncodedDataset, FeatureGroups, FeatureKind, FeatureSide, FeatureSpec } from './types';
+import { idsForDict, makeVocabulary, OOV_ID, TokenCounter, vocabularyOf, type Vocabulary } from './vocab';
 
 export type EncodeOptions = Pick<Config, 'historyLen' | 'maxCandidates' | 'multiLen' | 'valFraction' | 'split' | 'seed'> & {
   /** Tokens seen fewer times than this in the training split map to OOV. */
@@ -46,7 +46,22 @@ interface FeatureColumn {
 }
 
 export function encode(table: ParsedTable, schemaIn: DatasetSchema, options: Partial<EncodeOptions> = {}): EncodedDataset {
-  const opts: EncodeOptions = { ...DEFAULT_ENCODE_OPTIONS, ...options };
+  return encodeTable(table, schemaIn, { ...DEFAULT_ENCODE_OPTIONS, ...options }, null);
+}
+
+/**
+ * Encodes a second file (a held-out test file) exactly as the training file's rows were encoded: the training
+ * dataset's vocabularies (unseen values -> OOV), its numeric mean/std (missing -> 0), and its shapes H, N, M.
+ * The result's meta (tasks, features, item vocabulary, positive rates) is the training one's, so a model built
+ * for the training data reads it as is. Its own train/val split follows `options` like encode() and is usually
+ * ignored (see withHeldOut). Encoding the training table itself this way gives the training arrays.
+ */
+export function encodeWithVocabulary(table: ParsedTable, schemaIn: DatasetSchema, training: DatasetMeta, options: Partial<EncodeOptions> = {}): EncodedDataset {
+  return encodeTable(table, schemaIn, { ...DEFAULT_ENCODE_OPTIONS, ...options }, training);
+}
+
+/** encode() and encodeWithVocabulary(): `fitted` null = learn vocabularies and stats from the training rows. */
+function encodeTable(table: ParsedTable, schemaIn: DatasetSchema, opts: EncodeOptions, fitted: DatasetMeta | null): EncodedDataset {
   const schema = validateSchema(schemaIn, table);
   const file = table.name;
   if (table.numRows === 0) {
@@ -59,12 +74,15 @@ export function encode(table: ParsedTable, schemaIn: DatasetSchema, options: Par
   if (schema.taskOrder.length === 0) throw noLabelError(table, schema);
   const labelCols = schema.taskOrder.map((name) => schema.columns.find((c) => c.name === name) as SchemaColumn);
   const labelValues = labelCols.map((c) => readLabel(table, colOf(c), c.threshold));
+  if (fitted && fitted.tasks.join('\u0000') !== schema.taskOrder.join('\u0000')) {
+    throw mismatchError(table, `its tasks [${schema.taskOrder.join(', ')}] are not the training file's [${fitted.tasks.join(', ')}]`);
+  }
 
   // ---- requests and split ----
   const groups = groupsFor(table, schema);
   let maxGroup = 0;
   for (let g = 0; g < numGroups(groups); g++) maxGroup = Math.max(maxGroup, groups.starts[g + 1] - groups.starts[g]);
-  const N = Math.max(1, Math.min(opts.maxCandidates, maxGroup));
+  const N = fitted ? fitted.maxCandidates : Math.max(1, Math.min(opts.maxCandidates, maxGroup));
   const chunks = chunkGroups(groups, N);
   const R = chunks.groupOfChunk.length;
   const timeCol = byRole('time') ? colOf(byRole('time') as SchemaColumn) : undefined;
@@ -79,22 +97,26 @@ export function encode(table: ParsedTable, schemaIn: DatasetSchema, options: Par
   // ---- vocabularies (fit on the training rows) ----
   const itemCol = byRole('item') ? colOf(byRole('item') as SchemaColumn) : undefined;
   const seqCol = byRole('sequence') ? colOf(byRole('sequence') as SchemaColumn) : undefined;
-  const itemVocab = itemCol || seqCol ? fitVocabulary([itemCol, seqCol], trainRow, opts.minCount) : undefined;
+  const itemVocab = !(itemCol || seqCol) ? undefined : fitted ? fittedItemVocabulary(table, fitted) : fitVocabulary([itemCol, seqCol], trainRow, opts.minCount);
+  if (fitted && !itemVocab && fitted.itemVocabSize > 0) throw mismatchError(table, 'it has no item id or history column, the training file has');
   const itemKeys = itemCol ? cellKeys(itemCol) : undefined;
   const itemToId = itemCol && itemVocab ? idsForDict(itemVocab, itemCol.dict) : undefined;
   const seqToId = seqCol && itemVocab ? idsForDict(itemVocab, seqCol.dict) : undefined;
   const seqKeys = seqCol ? cellKeys(seqCol) : undefined;
-  const H = seqCol ? opts.historyLen : 0;
-  const M = opts.multiLen;
+  const H = fitted ? fitted.historyLen : seqCol ? opts.historyLen : 0;
+  const M = fitted ? fitted.multiLen : opts.multiLen;
+  if (fitted && H > 0 && !seqCol) throw mismatchError(table, 'it has no history column, the training file has');
+  const feature = (col: ParsedColumn, kind: FeatureKind, side: FeatureSide) =>
+    fitted ? fittedFeature(table, col, kind, side, fitted) : makeFeature(col, kind, side, trainRow, opts.minCount);
 
   const userSchema = byRole('user');
   const userCol = userSchema ? colOf(userSchema) : undefined;
   const features: FeatureColumn[] = [];
   // The user id is both the GAUC key and a context feature (its embedding is the user's profile).
-  if (userSchema && userCol) features.push(makeFeature(userCol, 'categorical', 'context', trainRow, opts.minCount));
+  if (userSchema && userCol) features.push(feature(userCol, 'categorical', 'context'));
   for (const c of schema.columns) {
     if (c.role !== 'categorical' && c.role !== 'multi' && c.role !== 'numeric') continue;
-    features.push(makeFeature(colOf(c), c.role, c.side ?? 'context', trainRow, opts.minCount));
+    features.push(feature(colOf(c), c.role, c.side ?? 'context'));
   }
   const group = (kind: FeatureKind, side: FeatureSide) => features.filter((f) => f.spec.kind === kind && f.spec.side === side);
   const fg = {
@@ -106,6 +128,13 @@ export function encode(table: ParsedTable, schemaIn: DatasetSchema, options: Par
     candMulti: group('multi', 'candidate'),
   };
   const K = labelCols.length;
+  if (fitted) {
+    for (const g of GROUP_NAMES) {
+      const names = fg[g].map((f) => f.spec.name).join(', ');
+      const want = fitted.features[g].map((f) => f.name).join(', ');
+      if (names !== want) throw mismatchError(table, `its ${g} features [${names}] are not the training file's [${want}]`);
+    }
+  }
 
   // ---- arrays ----
   const ctxCat = new Int32Array(R * fg.ctxCat.length);
@@ -167,16 +196,15 @@ export function encode(table: ParsedTable, schemaIn: DatasetSchema, options: Par
     candNum: specs(fg.candNum),
     candMulti: specs(fg.candMulti),
   };
+  const meta = fitted
+    ? { tasks: [...fitted.tasks], features: fitted.features, itemVocabSize: fitted.itemVocabSize, itemVocab: fitted.itemVocab, positiveRate: [...fitted.positiveRate] }
+    : { tasks: [...schema.taskOrder], features: featureGroups, itemVocabSize: itemVocab?.values.length ?? 0, itemVocab: itemVocab?.values, positiveRate };
   return {
     name: opts.name ?? table.name,
-    tasks: [...schema.taskOrder],
-    features: featureGroups,
-    itemVocabSize: itemCol ? (itemVocab?.values.length ?? 0) : seqCol ? (itemVocab?.values.length ?? 0) : 0,
-    itemVocab: itemVocab?.values,
+    ...meta,
     historyLen: H,
     maxCandidates: N,
     multiLen: M,
-    positiveRate,
     numRequests: R,
     ctxCat,
     ctxNum,
@@ -333,6 +361,40 @@ function makeFeature(col: ParsedColumn, kind: FeatureKind, side: FeatureSide, tr
     toId: idsForDict(vocab, col.dict),
     keys: cellKeys(col),
   };
+}
+
+const GROUP_NAMES = ['ctxCat', 'ctxNum', 'ctxMulti', 'candCat', 'candNum', 'candMulti'] as const;
+type GroupName = (typeof GROUP_NAMES)[number];
+
+function groupName(kind: FeatureKind, side: FeatureSide): GroupName {
+  const k = kind === 'categorical' ? 'Cat' : kind === 'numeric' ? 'Num' : 'Multi';
+  return `${side === 'context' ? 'ctx' : 'cand'}${k}`;
+}
+
+function mismatchError(table: ParsedTable, problem: string): DataError {
+  return new DataError({
+    code: 'bad_schema',
+    file: table.name,
+    problem: `the file does not match the training data: ${problem}`,
+    hint: "Give this file the training file's columns and read it with the training file's schema (same roles and sides).",
+  });
+}
+
+/** The training vocabulary of the item ids (and history), rebuilt from its readable values. */
+function fittedItemVocabulary(table: ParsedTable, fitted: DatasetMeta): Vocabulary {
+  if (fitted.itemVocabSize === 0) throw mismatchError(table, 'it has an item id or history column, the training file has none');
+  if (!fitted.itemVocab) throw mismatchError(table, 'the training dataset kept no item vocabulary to map this file through');
+  return vocabularyOf(fitted.itemVocab);
+}
+
+/** A column encoded with the training feature of the same name: its vocabulary, or its mean and std. */
+function fittedFeature(table: ParsedTable, col: ParsedColumn, kind: FeatureKind, side: FeatureSide, fitted: DatasetMeta): FeatureColumn {
+  const g = groupName(kind, side);
+  const spec = fitted.features[g].find((f) => f.name === col.name);
+  if (!spec) throw mismatchError(table, `the training data has no ${side} ${kind} feature '${col.name}'`);
+  if (kind === 'numeric') return { spec, col };
+  if (!spec.vocab) throw mismatchError(table, `the training dataset kept no vocabulary for '${col.name}'`);
+  return { spec, col, toId: idsForDict(vocabularyOf(spec.vocab), col.dict), keys: cellKeys(col) };
 }
 
 function categoricalId(f: FeatureColumn, r: number): number {

@@ -16,7 +16,8 @@ export {
   type ColumnProfile,
   type SchemaInference,
 } from './schema';
-export { encode, encodeOptionsFrom, DEFAULT_ENCODE_OPTIONS, type EncodeOptions } from './encode';
+export { encode, encodeWithVocabulary, encodeOptionsFrom, DEFAULT_ENCODE_OPTIONS, type EncodeOptions } from './encode';
+export { withHeldOut } from './heldout';
 export { summarize, type DatasetSummary } from './summary';
 export { loadDataset, loadCsvFile, type LoadOptions, type LoadedDataset } from './load';
 export { generateShop, shopRows, shopTable, shopSchema, shopToCsv, shopEncodeOptions, csvLine, DEFAULT_SHOP, SHOP_COLUMNS, type ShopOptions } from './synthetic';

@@ -1,17 +1,22 @@
 // The one-call loader: bytes -> parse -> schema (given or inferred) -> encode -> summary. Used by the
 // parsing worker, the CLI train command and inspect-data, so all three see the same dataset.
 import type { Config } from '../config';
-import { encode, encodeOptionsFrom } from './encode';
+import { encode, encodeOptionsFrom, encodeWithVocabulary } from './encode';
 import { parseCsv, type ByteSource, type ParsedFile, type ParseProgress } from './parse';
 import { inferSchema, labelCandidates, validateSchema, type ColumnProfile, type DatasetSchema } from './schema';
 import { summarize, type DatasetSummary } from './summary';
-import type { EncodedDataset } from './types';
+import type { DatasetMeta, EncodedDataset } from './types';
 
 export interface LoadOptions {
   /** A schema to use instead of the inferred one (validated against the file). */
   schema?: DatasetSchema;
   /** Encoding knobs: historyLen, maxCandidates, multiLen, valFraction, split, seed. */
   config?: Partial<Config>;
+  /**
+   * Encode with this (training) dataset's vocabularies, numeric stats and shapes instead of fitting new ones:
+   * a held-out file then lands in the same id space as the training file (see encodeWithVocabulary).
+   */
+  training?: DatasetMeta;
   /** Tokens rarer than this in training map to OOV (default 1). */
   minCount?: number;
   skipRaggedRows?: boolean;
@@ -33,7 +38,8 @@ export async function loadDataset(source: ByteSource, fileName: string, opts: Lo
   const parsed = await parseCsv(source, { fileName, skipRaggedRows: opts.skipRaggedRows, maxBytes: opts.maxBytes, onProgress: opts.onProgress, signal: opts.signal });
   const inference = inferSchema(parsed);
   const schema = opts.schema ? validateSchema(opts.schema, parsed) : inference.schema;
-  const dataset = encode(parsed, schema, encodeOptionsFrom({ ...opts.config, minCount: opts.minCount, name: fileName }));
+  const encodeOptions = encodeOptionsFrom({ ...opts.config, minCount: opts.minCount, name: fileName });
+  const dataset = opts.training ? encodeWithVocabulary(parsed, schema, opts.training, encodeOptions) : encode(parsed, schema, encodeOptions);
   const { name, delimiter, gzip, textBytes, skippedRows, raggedExamples, numRows } = parsed;
   return {
     dataset,

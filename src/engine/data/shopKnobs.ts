@@ -1,7 +1,9 @@
 // The synthetic shop world's knobs as they travel in the URL (state.shop: strings, only those that differ
 // from DEFAULT_SHOP). One parser for the page (the dataset panel) and the training worker (which regenerates
 // the world from them), so both always build the same world from the same link.
-import { DEFAULT_SHOP, type ShopOptions } from './synthetic';
+import type { EncodeOptions } from './encode';
+import { DEFAULT_SHOP, generateShop, type ShopOptions } from './synthetic';
+import type { EncodedDataset } from './types';
 
 export interface ShopKnob {
   key: keyof ShopOptions;
@@ -61,4 +63,14 @@ export function knobsFromShopOptions(options: Partial<ShopOptions>): Record<stri
     if (v !== undefined && v !== DEFAULT_SHOP[knob.key]) out[knob.key] = String(v);
   }
   return out;
+}
+
+/**
+ * The shop world a link names, encoded with the config's encoding keys (H, N, M, split) - the one way the
+ * training worker and the command line build it, so both train on the same arrays. Unusable knobs throw.
+ */
+export function shopFromKnobs(knobs: Readonly<Record<string, string>>, encoding: Partial<EncodeOptions> = {}): EncodedDataset {
+  const { options, problems } = shopOptionsFromKnobs(knobs);
+  if (problems.length > 0) throw new Error(`The shop world's settings are not usable: ${problems.join('; ')}`);
+  return generateShop(options, encoding);
 }

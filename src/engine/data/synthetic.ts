@@ -5,8 +5,12 @@
 //  - Taste: each user loves one category and likes another; items sit near their category's direction.
 //    The signal is reachable through the user's history (items drawn from their taste), their segment
 //    (a coarse hint of the favorite category) and the candidate's category, so a small model learns it fast.
-//  - Conflict: click is drawn to pricey items while order wants cheap ones, both scaled by `conflict`;
-//    at high conflict a shared representation cannot serve both tasks at once (the seesaw).
+//  - Conflict: each item has a hidden "premium" level that its price partly reveals (correlation 0.8).
+//    Click is drawn to premium items and order avoids them, both scaled by `conflict`. The tasks then truly
+//    disagree: at conflict 1, ranking by the true click probability scores order at ~0.82 AUC (vs ~0.97 for the
+//    true order probability), and ranking by the true order probability scores click at ~0.65 (vs ~0.96); at
+//    conflict 0 each ranks the other at ~0.93 (data-synthetic.test.ts measures this).
+//    The funnel keeps order inside click, so the disagreement is about WHICH clicked items get ordered.
 //  - Noise: unobserved logit noise, so AUCs stay below 1.
 // The world produces raw rows (strings, as a CSV would hold them) and goes through the SAME TableBuilder
 // and encode() as an uploaded file, so shopToCsv() re-encodes to identical arrays.
@@ -39,7 +43,7 @@ export const DEFAULT_SHOP: Readonly<ShopOptions> = Object.freeze({
   candidates: 10,
   historyLen: 20,
   noise: 0.5,
-  conflict: 0.5,
+  conflict: 0.3,
   seed: 7,
   valFraction: 0.2,
 });
@@ -82,7 +86,8 @@ interface World {
   itemCat: Int32Array;
   itemVec: Float64Array; // [items, C]
   itemQuality: Float64Array;
-  itemZPrice: Float64Array; // standardized log price
+  /** Hidden: what click chases and order avoids (only partly visible through the price). */
+  itemPremium: Float64Array;
   itemPrice: Float64Array;
   itemTags: string[];
   userVec: Float64Array; // [users, C]
@@ -105,6 +110,7 @@ function buildWorld(o: ShopOptions, rng: Rng): World {
   const itemCat = new Int32Array(I);
   const itemVec = new Float64Array(I * CATEGORIES);
   const itemQuality = new Float64Array(I);
+  const itemPremium = new Float64Array(I);
   const logPrice = new Float64Array(I);
   const itemTags: string[] = [];
   for (let i = 0; i < I; i++) {
@@ -112,25 +118,21 @@ function buildWorld(o: ShopOptions, rng: Rng): World {
     itemCat[i] = c;
     for (let d = 0; d < CATEGORIES; d++) itemVec[i * CATEGORIES + d] = (d === c ? 1 : 0) + 0.35 * gaussian(rng);
     itemQuality[i] = gaussian(rng);
-    logPrice[i] = 3 + 0.6 * gaussian(rng);
+    itemPremium[i] = gaussian(rng);
+    logPrice[i] = 3 + 0.6 * (0.8 * itemPremium[i] + 0.6 * gaussian(rng));
     // 1-3 tags, mostly from the item's category, so the multi-valued feature carries some signal.
     const nTags = 1 + randInt(rng, 3);
     const tags = new Set<string>();
     for (let t = 0; t < nTags; t++) tags.add(`t${rng() < 0.7 ? c * 3 + randInt(rng, 3) : randInt(rng, CATEGORIES * 3)}`);
     itemTags.push([...tags].join('|'));
   }
-  let mean = 0;
-  for (let i = 0; i < I; i++) mean += logPrice[i] / I;
-  let v = 0;
-  for (let i = 0; i < I; i++) v += (logPrice[i] - mean) ** 2 / I;
-  const itemZPrice = logPrice.map((p) => (p - mean) / Math.sqrt(v || 1));
   const itemPrice = logPrice.map((p) => Math.round(Math.exp(p) * 100) / 100);
 
   const userVec = new Float64Array(U * CATEGORIES);
   const userFav = new Int32Array(U);
   const userBudget = new Float64Array(U);
   const userHistory: string[] = [];
-  const w: World = { itemCat, itemVec, itemQuality, itemZPrice, itemPrice, itemTags, userVec, userFav, userBudget, userHistory };
+  const w: World = { itemCat, itemVec, itemQuality, itemPremium, itemPrice, itemTags, userVec, userFav, userBudget, userHistory };
   const weights = new Float64Array(I);
   for (let u = 0; u < U; u++) {
     const fav = randInt(rng, CATEGORIES);
@@ -172,8 +174,17 @@ function calibrate(z: Float64Array, base: Float64Array, target: number): number 
   return (lo + hi) / 2;
 }
 
-/** The world's rows: a header and one string row per (request, candidate), as a CSV would hold them. */
-export function shopRows(options: Partial<ShopOptions> = {}): { header: string[]; rows: string[][] } {
+export interface ShopRows {
+  header: string[];
+  /** One string row per (request, candidate), as a CSV would hold them. */
+  rows: string[][];
+  /** The true probability of each label per row, [task][row] in funnel order (click, cart, order): what a
+   *  perfect model would predict, so the best reachable AUC (and how much the tasks disagree) can be measured. */
+  truth: Float64Array[];
+}
+
+/** The world's rows: a header and one string row per (request, candidate), with the labels' true probabilities. */
+export function shopRows(options: Partial<ShopOptions> = {}): ShopRows {
   const o: ShopOptions = { ...DEFAULT_SHOP, ...options };
   if (o.candidates > o.items) throw new Error(`shop: candidates (${o.candidates}) must not exceed items (${o.items})`);
   const rng = mulberry32(o.seed);
@@ -215,11 +226,14 @@ export function shopRows(options: Partial<ShopOptions> = {}): { header: string[]
     const r = Math.floor(j / N);
     const i = candItem[j];
     const a = aff[j] - affMean;
-    const zp = w.itemZPrice[i];
+    const premium = w.itemPremium[i];
     const evening = reqHour[r] >= 18 ? 1 : 0;
-    zClick[j] = 2.5 * a + o.conflict * 1.5 * zp + 0.3 * (reqDevice[r] === 0 ? 1 : 0) + o.noise * gaussian(rng);
-    zCart[j] = 1.5 * a + 0.8 * w.itemQuality[i] - o.conflict * 0.5 * zp + 0.3 * evening + o.noise * gaussian(rng);
-    zOrder[j] = 1.0 * a + 0.5 * w.itemQuality[i] - o.conflict * 2.5 * (zp - 0.5 * reqBudget[r]) + o.noise * gaussian(rng);
+    const c = o.conflict;
+    zClick[j] = 2.5 * a + 3 * c * premium + 0.3 * (reqDevice[r] === 0 ? 1 : 0) + o.noise * gaussian(rng);
+    zCart[j] = 1.5 * a + 0.8 * w.itemQuality[i] + 0.3 * evening + o.noise * gaussian(rng);
+    // Order (given cart) avoids premium items hard enough that, per impression, it prefers the cheaper ones even
+    // though click (its prerequisite) prefers the dearer ones; a bigger budget softens that a little.
+    zOrder[j] = 1.0 * a + 0.5 * w.itemQuality[i] - 8 * c * premium * (1 - 0.2 * Math.tanh(reqBudget[r])) + o.noise * gaussian(rng);
   }
   const ones = new Float64Array(total).fill(1);
   const bClick = calibrate(zClick, ones, TARGET_RATE.click);
@@ -227,6 +241,7 @@ export function shopRows(options: Partial<ShopOptions> = {}): { header: string[]
   const bCart = calibrate(zCart, pClick, TARGET_RATE.cart);
   const pClickCart = zCart.map((z, j) => sigmoid(bCart + z) * pClick[j]);
   const bOrder = calibrate(zOrder, pClickCart, TARGET_RATE.order);
+  const truth = [pClick, pClickCart, zOrder.map((z, j) => sigmoid(bOrder + z) * pClickCart[j])];
 
   const header = [...SHOP_COLUMNS];
   const rows: string[][] = [];
@@ -255,7 +270,7 @@ export function shopRows(options: Partial<ShopOptions> = {}): { header: string[]
       String(order),
     ]);
   }
-  return { header, rows };
+  return { header, rows, truth };
 }
 
 /** The world as a ParsedTable (what parsing its CSV would give). */

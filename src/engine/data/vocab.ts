@@ -32,6 +32,11 @@ export function makeVocabulary(known: string[]): Vocabulary {
   return { values, index };
 }
 
+/** A vocabulary rebuilt from its readable values (a FeatureSpec's vocab: '<pad>', '<oov>', ...known), same ids. */
+export function vocabularyOf(values: readonly string[]): Vocabulary {
+  return makeVocabulary(values.slice(2));
+}
+
 /** Maps a column's dictionary (token id -> string) to vocabulary ids (unknown -> OOV). */
 export function idsForDict(vocab: Vocabulary, dict: readonly string[]): Int32Array {
   const out = new Int32Array(dict.length);

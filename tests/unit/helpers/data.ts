@@ -37,17 +37,5 @@ export function chunkedStream(bytes: Uint8Array, size: number): ReadableStream<U
   });
 }
 
-/** ROC AUC by ranks (ties averaged). */
-export function auc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const idx = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[a] - scores[b]);
-  let pos = 0;
-  let rankSum = 0;
-  for (let k = 0; k < idx.length; ) {
-    let e = k;
-    while (e < idx.length && scores[idx[e]] === scores[idx[k]]) e++;
-    const avg = (k + e + 1) / 2;
-    for (let t = k; t < e; t++) if (labels[idx[t]]) { rankSum += avg; pos++; }
-    k = e;
-  }
-  return (rankSum - (pos * (pos + 1)) / 2) / (pos * (idx.length - pos));
-}
+/** ROC AUC (the engine's, ties averaged): re-exported so data tests score signal the way training does. */
+export { auc } from '../../../src/engine/train/metrics';

@@ -125,8 +125,8 @@ export function randomBatch(meta: DatasetMeta, B: number, o: RandomBatchOptions 
   };
 }
 
-/** DEFAULT_CONFIG at a tiny size (d 8, 1 layer, 2 heads), consistent with the meta's shapes. */
-export function tinyConfig(meta: DatasetMeta, overrides: Partial<Config> = {}): Config {
+/** DEFAULT_CONFIG at a tiny size (d 8, 1 layer, 2 heads), consistent with the meta's (or dataset's) shapes. */
+export function tinyConfig(meta: Pick<DatasetMeta, 'historyLen' | 'maxCandidates' | 'multiLen'>, overrides: Partial<Config> = {}): Config {
   return {
     ...DEFAULT_CONFIG,
     d: 8,

@@ -1,28 +1,14 @@
 // A small shop world and a tiny config for the trainer tests (cpu-friendly sizes).
-import { DEFAULT_CONFIG, type Config } from '../../../src/engine/config';
+import type { Config } from '../../../src/engine/config';
 import { generateShop, type ShopOptions } from '../../../src/engine/data/synthetic';
 import type { EncodedDataset } from '../../../src/engine/data/types';
+import { tinyConfig } from './tinyMeta';
 
 export function smallShop(o: Partial<ShopOptions> = {}): EncodedDataset {
   return generateShop({ requests: 300, users: 120, items: 150, candidates: 4, historyLen: 5, ...o });
 }
 
-/** A tiny config whose shape knobs follow the dataset. */
+/** tinyConfig (the model tests' tiny sizes, shapes from the dataset) with trainer-friendly batch and lr. */
 export function tinyTrainConfig(ds: EncodedDataset, o: Partial<Config> = {}): Config {
-  return {
-    ...DEFAULT_CONFIG,
-    d: 8,
-    layers: 1,
-    heads: 2,
-    ffnRatio: 2,
-    experts: 2,
-    expertHidden: 8,
-    towerHidden: 8,
-    batchSize: 16,
-    lr: 0.01,
-    historyLen: ds.historyLen,
-    maxCandidates: ds.maxCandidates,
-    multiLen: ds.multiLen,
-    ...o,
-  };
+  return tinyConfig(ds, { towerHidden: 8, batchSize: 16, lr: 0.01, ...o });
 }
