@@ -4,6 +4,7 @@ import { DatasetPanel } from '../panels/dataset/DatasetPanel';
 import { DemosPanel } from '../panels/demos/DemosPanel';
 import { InspectPanel } from '../panels/inspect/InspectPanel';
 import { TrainPanel } from '../panels/train/TrainPanel';
+import { PanelVisibleContext } from './visibility';
 import { AppContext, type AppContextValue } from './AppContext';
 import { BackendBadge } from './BackendBadge';
 import { RunsProvider } from './runs';
@@ -109,18 +110,26 @@ export function App() {
               </button>
             ))}
           </nav>
-          {/* Panels stay mounted so charts and uploads keep their state when switching tabs. */}
+          {/* Panels stay mounted so charts and uploads keep their state when switching tabs; hidden ones rest (visibility.ts). */}
           <section hidden={state.tab !== 'data'}>
-            <DatasetPanel />
+            <PanelVisibleContext.Provider value={state.tab === 'data'}>
+              <DatasetPanel />
+            </PanelVisibleContext.Provider>
           </section>
           <section hidden={state.tab !== 'train'}>
-            <TrainPanel />
+            <PanelVisibleContext.Provider value={state.tab === 'train'}>
+              <TrainPanel />
+            </PanelVisibleContext.Provider>
           </section>
           <section hidden={state.tab !== 'inspect'}>
-            <InspectPanel />
+            <PanelVisibleContext.Provider value={state.tab === 'inspect'}>
+              <InspectPanel />
+            </PanelVisibleContext.Provider>
           </section>
           <section hidden={state.tab !== 'demos'}>
-            <DemosPanel />
+            <PanelVisibleContext.Provider value={state.tab === 'demos'}>
+              <DemosPanel />
+            </PanelVisibleContext.Provider>
           </section>
         </div>
       </RunsProvider>

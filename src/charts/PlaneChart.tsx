@@ -2,7 +2,7 @@
 // evaluation, joined in step order, the last one larger); the Pareto front across all runs marks the trade-off
 // reached so far. A run that moves right while falling is trading task B for task A. Plain SVG (see SeriesChart).
 import { memo, useMemo } from 'react';
-import { downsample } from './downsample';
+import { drawnPoints } from './downsample';
 import { paretoFront } from './pareto';
 import { linear, niceTicks, resolveDomain, tickLabel } from './scale';
 import { pathOf } from './SeriesChart';
@@ -29,7 +29,7 @@ const M = { top: 8, right: 14, bottom: 30, left: 52 };
 export const PlaneChart = memo(function PlaneChart({ trajectories, xLabel, yLabel, height = 280 }: Props) {
   const { ref, width } = useWidth<HTMLDivElement>();
   const geom = useMemo(() => {
-    const drawn = trajectories.map((t) => ({ ...t, drawn: downsample(t.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y))) as { x: number; y: number; step: number }[] }));
+    const drawn = trajectories.map((t) => ({ ...t, drawn: drawnPoints(t.points) as { x: number; y: number; step: number }[] }));
     const all = drawn.flatMap((t) => t.drawn);
     const front = paretoFront(all);
     const xs = all.map((p) => p.x);

@@ -3,7 +3,7 @@
 // updates never block the page (recharts 3 updates its internal store synchronously and took 100-300 ms per
 // chart update on a loaded 2-core machine, far over a frame). Series are downsampled (LTTB) before drawing.
 import { memo, useMemo, useState } from 'react';
-import { downsample, finitePoints, type XY } from './downsample';
+import { drawnPoints, type XY } from './downsample';
 import { linear, niceTicks, resolveDomain, tickLabel, type DomainEnd } from './scale';
 import { useMountStagger } from './useMountStagger';
 import { useWidth } from './useWidth';
@@ -33,7 +33,7 @@ interface Props {
 
 /** The drawn version of each series (finite points, downsampled); memoize on the series array. */
 export function drawnSeries(series: Series[]): (Series & { drawn: readonly XY[] })[] {
-  return series.map((s) => ({ ...s, drawn: downsample(finitePoints(s.points)) }));
+  return series.map((s) => ({ ...s, drawn: drawnPoints(s.points) }));
 }
 
 const M = { top: 8, right: 12, bottom: 24, left: 46 };

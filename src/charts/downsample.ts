@@ -56,3 +56,19 @@ export function downsample(points: readonly XY[], maxPoints = MAX_POINTS): reado
   out.push(points[n - 1]);
   return out;
 }
+
+/** The drawn points of each series, by the identity of its points array (series are immutable snapshots). */
+const drawnCache = new WeakMap<readonly XY[], readonly XY[]>();
+
+/**
+ * What a chart draws of `points`: its finite points, downsampled. Cached per points array, so the chart and the
+ * frame's data list (which states how many points are drawn) compute it once per update, not once each.
+ */
+export function drawnPoints(points: readonly XY[]): readonly XY[] {
+  let drawn = drawnCache.get(points);
+  if (!drawn) {
+    drawn = downsample(finitePoints(points));
+    drawnCache.set(points, drawn);
+  }
+  return drawn;
+}

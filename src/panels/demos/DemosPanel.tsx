@@ -6,6 +6,7 @@ import { useRuns, type RunView } from '../../app/runs';
 import { architectureOf } from '../inspect/architecture';
 import { SHOP_CONTEXT, SHOP_TASKS } from '../inspect/architecture';
 import { GradFlowTable, useGradientFlow } from '../inspect/GradFlowView';
+import { usePanelVisible } from '../../app/visibility';
 import { Heatmap } from '../inspect/Heatmap';
 import { AucChart, ResultsTable } from './DemoCharts';
 import { DEMOS, demoRunPrefix, planDemo, type Demo } from './demos';
@@ -40,6 +41,7 @@ function RunMask({ run, prefix }: { run: RunView; prefix: string }) {
 function DemoCard({ demo }: { demo: Demo }) {
   const { state, worker } = useApp();
   const { runs, createRun, train, pause, deleteRun } = useRuns();
+  const visible = usePanelVisible();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const prefix = demoRunPrefix(demo);
@@ -96,7 +98,7 @@ function DemoCard({ demo }: { demo: Demo }) {
           </div>
           {error && <div className="error-box">{error}</div>}
         </div>
-        {mine.length > 0 && (
+        {mine.length > 0 && visible && (
           <div className="demo-charts">
             <div className="inspect-grid">
               {demo.chartTasks.map((t) => (

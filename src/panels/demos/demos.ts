@@ -48,7 +48,7 @@ export const DEMOS: readonly Demo[] = [
     id: 'seesaw',
     title: 'The seesaw',
     goal: 'Click likes pricey items, order likes cheap ones (conflict 0.9). Can one shared model serve both?',
-    shop: { conflict: '0.9' },
+    shop: { conflict: '1' },
     base: {},
     runs: [
       { label: 'Shared-Bottom', set: { model: 'sharedbottom' } },
@@ -69,7 +69,7 @@ export const DEMOS: readonly Demo[] = [
     id: 'detach',
     title: 'Why detach gradients?',
     goal: 'OneRank lets task k read task j\u2019s channel h_j, but with detachment it cannot push on it. Compare the gradient flow and the metrics with the switch on and off.',
-    shop: { conflict: '0.9' },
+    shop: { conflict: '1' },
     base: { model: 'onerank', crossTaskMask: 'cascade' },
     runs: [
       { label: 'detach on', set: { detach: 'true' } },

@@ -3,6 +3,7 @@
 // with its mask. Snapshots are taken every M steps while the run trains; the scrubber replays them.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useApp } from '../../app/AppContext';
+import { usePanelVisible } from '../../app/visibility';
 import { applyKeyPadding } from '../../engine/model/mask';
 import type { AttentionSnapshot } from '../../workers/inspectProtocol';
 import { formatWeight, mapStats, meanOf, type LabeledMap } from './maps';
@@ -81,6 +82,7 @@ function Legend({ max }: { max: number }) {
 
 export function AttentionView({ run }: { run: InspectedRun }) {
   const { worker, workerGeneration } = useApp();
+  const visible = usePanelVisible();
   const [request, setRequest] = useState(0);
   const [every, setEvery] = useState(run.evalEvery);
   const [snapshots, setSnapshots] = useState<AttentionSnapshot[]>([]);
@@ -132,6 +134,8 @@ export function AttentionView({ run }: { run: InspectedRun }) {
   const T = shown?.tokens.length ?? 0;
   const cell = T > 90 ? 7 : T > 50 ? 9 : 14;
 
+  // Snapshots keep being taken while hidden (the scrubber covers the whole run); only drawing waits.
+  if (!visible) return <div className="panel" data-testid="attention-view" />;
   return (
     <div className="panel" data-testid="attention-view">
       <h2>Attention maps: {run.name}</h2>

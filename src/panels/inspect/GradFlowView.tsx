@@ -3,6 +3,7 @@
 // edges the task mask allows light up.
 import { useEffect, useRef, useState } from 'react';
 import { useApp } from '../../app/AppContext';
+import { usePanelVisible } from '../../app/visibility';
 import type { GradientFlow } from '../../workers/inspectProtocol';
 import { flowColor, inkOn, rgbCss } from './colors';
 import { formatWeight } from './maps';
@@ -68,6 +69,7 @@ export function GradFlowTable({ flow }: { flow: GradientFlow }) {
 /** Keeps a GradientFlow measurement of `runId` fresh as `step` moves (at most one request in flight). */
 export function useGradientFlow(runId: string | null, step: number): { flow: GradientFlow | null; error: string | null } {
   const { worker, workerGeneration } = useApp();
+  const visible = usePanelVisible();
   const [flow, setFlow] = useState<GradientFlow | null>(null);
   const [error, setError] = useState<string | null>(null);
   const busy = useRef(false);
@@ -83,7 +85,7 @@ export function useGradientFlow(runId: string | null, step: number): { flow: Gra
   }, [key]);
 
   useEffect(() => {
-    if (!worker || !runId || busy.current) return;
+    if (!visible || !worker || !runId || busy.current) return;
     if (flow && flow.step === step) return;
     const wait = lastAt.current + REFRESH_MS - Date.now();
     if (wait > 0) {
@@ -105,7 +107,7 @@ export function useGradientFlow(runId: string | null, step: number): { flow: Gra
         if (keyRef.current === asked) setError(e.message);
       },
     );
-  }, [worker, runId, step, flow, key, tick]);
+  }, [visible, worker, runId, step, flow, key, tick]);
 
   return { flow, error };
 }

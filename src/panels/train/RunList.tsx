@@ -1,8 +1,10 @@
 // Every run: its color, name (editable), what it differs in, status and step; select, show/hide in charts,
 // resume after a fault, export/import its weights, delete.
-import { useState } from 'react';
+import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { BACKENDS, type BackendRequest } from '../../engine/backendReport';
 import type { RunView } from '../../app/runs';
+
+type Actions = Omit<Props, 'runs' | 'activeRunId' | 'hidden'>;
 
 interface Props {
   runs: RunView[];
@@ -19,7 +21,7 @@ interface Props {
 
 const STATUS_TEXT: Record<RunView['status'], string> = { idle: 'ready', training: 'training', fault: 'stopped', interrupted: 'interrupted' };
 
-function RunRow({ run, active, shown, p }: { run: RunView; active: boolean; shown: boolean; p: Props }) {
+const RunRow = memo(function RunRow({ run, active, shown, p }: { run: RunView; active: boolean; shown: boolean; p: Actions }) {
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(run.name);
   const [confirmDelete, setConfirmDelete] = useState(false);
@@ -114,14 +116,32 @@ function RunRow({ run, active, shown, p }: { run: RunView; active: boolean; show
       </div>
     </li>
   );
-}
+});
 
 export function RunList(p: Props) {
+  // While a run trains, only its row re-renders on each update: the rows' handlers are one stable object that
+  // calls whatever the latest props hold (handlers only run after a commit, when the layout effect has run).
+  const latest = useRef(p);
+  useLayoutEffect(() => {
+    latest.current = p;
+  });
+  const actions: Actions = useMemo(
+    () => ({
+      onSelect: (id) => latest.current.onSelect(id),
+      onToggleShown: (id) => latest.current.onToggleShown(id),
+      onRename: (id, name) => latest.current.onRename(id, name),
+      onDelete: (id) => latest.current.onDelete(id),
+      onResume: (id, b) => latest.current.onResume(id, b),
+      onExportWeights: (id) => latest.current.onExportWeights(id),
+      onImportWeights: (id, f) => latest.current.onImportWeights(id, f),
+    }),
+    [],
+  );
   if (p.runs.length === 0) return <p className="note">No runs yet. Press play to train one with the settings on the left.</p>;
   return (
     <ul className="run-list" data-testid="run-list">
       {p.runs.map((r) => (
-        <RunRow key={r.id} run={r} active={r.id === p.activeRunId} shown={!p.hidden.has(r.id)} p={p} />
+        <RunRow key={r.id} run={r} active={r.id === p.activeRunId} shown={!p.hidden.has(r.id)} p={actions} />
       ))}
     </ul>
   );

@@ -2,7 +2,7 @@
 // trajectory and the Pareto front across runs, (c) gradient conflict and gradient flow into each h_j.
 import { memo, useMemo, useState } from 'react';
 import { ChartFrame, type LegendItem, type SeriesSummary } from '../../charts/ChartFrame';
-import { downsample, finitePoints } from '../../charts/downsample';
+import { drawnPoints } from '../../charts/downsample';
 import { PlaneChart, type Trajectory } from '../../charts/PlaneChart';
 import { SeriesChart, type Series } from '../../charts/SeriesChart';
 import { flowPoints, METRIC_LABEL, pairCosinePoints, planePoints, relativePoints, TASK_COLORS, taskPairs } from './series';
@@ -18,7 +18,7 @@ const summaryOf = (id: string, s: { label: string; points: readonly { x: number;
   id,
   label: s.label,
   points: s.points.length,
-  drawn: downsample(finitePoints(s.points)).length,
+  drawn: drawnPoints(s.points).length,
 });
 
 function MetricPick({ value, onChange, testId }: { value: Metric; onChange: (m: Metric) => void; testId: string }) {

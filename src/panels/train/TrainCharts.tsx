@@ -3,7 +3,7 @@
 import { memo, useMemo } from 'react';
 import type { RunView } from '../../app/runs';
 import { ChartFrame, type LegendItem, type SeriesSummary } from '../../charts/ChartFrame';
-import { downsample, finitePoints } from '../../charts/downsample';
+import { drawnPoints } from '../../charts/downsample';
 import { SeriesChart, type Series } from '../../charts/SeriesChart';
 import { evalPoints, trainLossPoints } from './series';
 
@@ -24,7 +24,7 @@ export function runLegend(runs: ChartRun[], solid: string, dashed: string): Lege
 }
 
 function summaryOf(id: string, s: Series): SeriesSummary {
-  return { id, label: s.label, points: s.points.length, drawn: downsample(finitePoints(s.points)).length };
+  return { id, label: s.label, points: s.points.length, drawn: drawnPoints(s.points).length };
 }
 
 function build(runs: ChartRun[], tasks: string[], make: (r: ChartRun, k: number) => { key: string; series: Series }[]): Built {
