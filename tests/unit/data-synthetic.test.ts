@@ -142,7 +142,7 @@ describe('the shop world', () => {
     expect(none.orderByClick).toBeGreaterThan(0.88);
     expect(none.clickByOrder).toBeGreaterThan(0.88);
     expect(hi.orderByOrder - hi.orderByClick).toBeGreaterThan(0.12);
-    expect(hi.clickByOrder).toBeLessThan(0.72);
+    expect(hi.clickByOrder).toBeLessThan(0.68);
     expect(none.clickByOrder - hi.clickByOrder).toBeGreaterThan(0.2);
   });
 
