@@ -9,11 +9,12 @@ import { Trainer, runTraining } from '../../src/engine/train/trainer';
 await useBackend('wasm');
 // A small, low-noise shop world (6 candidates, 12 history items); 200 validation requests. Conflict 0: the
 // conflict's hidden "premium" factor lives in item ids (price only hints at it), and OneRank learns it more
-// slowly than the baselines: at the default conflict 0.3 it reached click AUC 0.70-0.73 in 200-300 steps here.
+// slowly than the baselines (at conflict 0.3-0.5: click AUC 0.70-0.73 after 200-300 steps). OneRank gets 300
+// steps: it leaves the base-rate plateau later (click AUC 0.70 after 200 steps in one run of this world).
 const ds = generateShop({ requests: 1000, historyLen: 12, candidates: 6, noise: 0.1, conflict: 0 });
 
 describe('every model learns the shop world (wasm)', () => {
-  for (const [model, steps] of [['onerank', 200], ['sharedbottom', 200], ['mmoe', 200], ['ple', 200]] as const) {
+  for (const [model, steps] of [['onerank', 300], ['sharedbottom', 200], ['mmoe', 200], ['ple', 200]] as const) {
     it(`${model} reaches validation AUC > 0.75 on every task`, async () => {
       const trainer = Trainer.create(ds, tinyTrainConfig(ds, { model, d: 16, batchSize: 16, lr: 0.02, expertHidden: 16 }));
       const { lastEval } = await runTraining(trainer, { steps });
