@@ -47,7 +47,7 @@ export const DEMOS: readonly Demo[] = [
   {
     id: 'seesaw',
     title: 'The seesaw',
-    goal: 'Click likes pricey items, order likes cheap ones (conflict 0.9). Can one shared model serve both?',
+    goal: 'Click chases premium items; order, among the clicked ones, avoids them (conflict 1). Can one shared model serve both?',
     shop: { conflict: '1' },
     base: {},
     runs: [
@@ -57,13 +57,13 @@ export const DEMOS: readonly Demo[] = [
     ],
     steps: [
       'Press "Set up and train": three runs on the same data and split, trained in turn.',
-      'Watch the click and order AUC curves: one line per model.',
-      'Open the Train tab for the per-task losses and the gradient-conflict probe.',
+      'Watch the click and order AUC curves: one line per model. A task falling while another rises is the seesaw.',
+      'Open the Train tab\u2019s seesaw view: each task against its own best so far. Dips smaller than ~0.03 are evaluation noise.',
     ],
-    expect: 'Measured at a smaller size (see below), all three models improve every task over training; the seesaw shows only as small dips, about twice as large as at conflict 0 but near the noise: Shared-Bottom\u2019s order AUC fell 0.023 (0.848 to 0.825) while click rose 0.029 (steps 125 to 150); MMoE\u2019s order fell 0.031 (0.861 to 0.830) while click rose 0.017 (steps 200 to 250). At conflict 0 the largest such dip was 0.008 (Shared-Bottom) and 0.016 (MMoE). OneRank showed no dip beyond 0.015 but learned more slowly at this size. Final AUC click / cart / order at step 250: Shared-Bottom 0.804 / 0.832 / 0.845, MMoE 0.814 / 0.838 / 0.830, OneRank 0.761 / 0.814 / 0.845.',
+    expect: 'The conflict is real in the data: ranking by the world\u2019s true click probability scores order at only 0.75 AUC, against 0.94 for the true order probability (at conflict 0 each ranks the other at 0.93). Yet, measured at a smaller size over 3 seeds, all three models learned both tasks and none showed a seesaw beyond the noise: the largest drop of a task below its own best while another set a new best was 0.006-0.027 AUC at conflict 1, and 0.005-0.031 at conflict 0. Final AUC click / cart / order (mean of 3 seeds): Shared-Bottom 0.894 / 0.865 / 0.880, MMoE 0.896 / 0.866 / 0.879, OneRank 0.886 / 0.849 / 0.854. With separate towers and room in the shared layers, these models give each task its own reading of the shared features; that is the lesson here, not a seesaw.',
     chartTasks: ['click', 'order'],
     view: 'metrics',
-    measured: 'wasm backend in Node, one seed (model 42, world 7), d 16, 1 layer, 2 heads, batch 32, lr 0.01, 250 steps, validation every 25 steps; shop world shrunk to 1200 requests, 6 candidates, history 10, conflict 0.9 (and 0 for contrast). The demo\u2019s own default size (d 32, 2 layers, 3000 requests) was not measured: ~1.5 s per step here, too slow. Validation AUC moves by ~0.01-0.02 between evals from noise alone, so gaps below ~0.02 mean nothing.',
+    measured: '`npm run measure-demo -- --demo seesaw --seeds 1,2,3` with d 16, 1 layer, 2 heads, batch 32, lr 0.01, 300 steps, validation and probes every 25 / 50 steps, history 10, and the shop world at 3000 requests, 10 candidates, history 10 (and --shop conflict=0 for contrast); wasm backend in Node. Each seed sets the world and the model. The demo\u2019s own default size (d 32, 2 layers) was not measured here (about 1.5 s per step on this machine\u2019s CPU); on an H200 its runs take 170-270 ms per step.',
   },
   {
     id: 'detach',
@@ -80,10 +80,10 @@ export const DEMOS: readonly Demo[] = [
       'Read the two gradient-flow grids: cell (k, j) is how hard task k\u2019s loss pushes on channel h_j.',
       'With detachment on, every off-diagonal cell reads exactly 0; with it off, the cells below the diagonal (cart reads click, order reads click and cart) light up.',
     ],
-    expect: 'Exactly 0 in every off-diagonal cell of the detach-on grid, at every step; the detach-off grid carries gradient on the edges below the diagonal (the cascade mask) and exactly 0 above it. The metrics showed no clear difference: final AUC click / cart / order at step 250, detach on 0.761 / 0.814 / 0.845, detach off 0.750 / 0.815 / 0.845.',
+    expect: 'Exactly 0 in every off-diagonal cell of the detach-on grid, at every step; the detach-off grid carries gradient on the edges below the diagonal (the cascade mask) and exactly 0 above it. The metrics showed no clear difference over 3 seeds at a smaller size: final AUC click / cart / order (mean), detach on 0.839 / 0.785 / 0.768, detach off 0.851 / 0.791 / 0.763, gaps of 0.012 or less, within the noise. The paper reports that detachment helps; this small world does not reproduce it.',
     chartTasks: ['cart', 'order'],
     view: 'grad-flow',
-    measured: 'The gradient-flow result is exact and checked by the e2e test (tiny config, 4 steps, WebGPU or cpu backend). Metrics: wasm backend in Node, one seed (model 42, world 7), d 16, 1 layer, 2 heads, batch 32, lr 0.01, 250 steps, validation every 25 steps; shop world shrunk to 1200 requests, 6 candidates, history 10, conflict 0.9. The demo\u2019s own default size (d 32, 2 layers, 3000 requests) was not measured: ~1.5 s per step here, too slow. Validation AUC moves by ~0.01-0.02 between evals from noise alone, so gaps below ~0.02 mean nothing.',
+    measured: 'The gradient-flow result is exact and checked by the e2e test (tiny config, WebGPU). Metrics: `npm run measure-demo -- --demo detach --seeds 1,2,3` with d 16, 1 layer, 2 heads, batch 32, lr 0.01, 300 steps, validation every 25 steps, history 10, and the shop world at 1200 requests, 6 candidates, history 10; wasm backend in Node. Each seed sets the world and the model. With 240 validation requests, AUC moves by ~0.02-0.03 between evaluations from noise alone (order, the rarest task, most). The demo\u2019s own default size (d 32, 2 layers, 3000 requests) was not measured here (about 1.5 s per step on this machine\u2019s CPU); on an H200 a OneRank run takes ~270 ms per step.',
   },
   {
     id: 'mask',
@@ -100,10 +100,10 @@ export const DEMOS: readonly Demo[] = [
       'Compare the two masks beside the charts: hatched cells are forbidden. V6 forbids nothing.',
       'In Look inside, pick the V6 run: its task tokens spread attention over other candidates\u2019 groups.',
     ],
-    expect: 'The structured mask hides every cell outside the table in ONERANK.md section 2; V6 hides none. Measured at a smaller size, V6 trained clearly worse: final AUC click / cart / order at step 250, structured 0.726 / 0.780 / 0.803, V6 0.573 / 0.600 / 0.659 (V6 stalled near 0.6 and its click AUC drifted down from 0.599 at step 100).',
+    expect: 'The structured mask hides every cell outside the table in ONERANK.md section 2; V6 hides none. Measured at a smaller size over 3 seeds, V6 trained clearly worse on every task, as in the paper: final AUC click / cart / order (mean), structured 0.699 / 0.766 / 0.785, V6 0.552 / 0.584 / 0.614 (V6 never passed 0.59 on click, 0.63 on cart or 0.67 on order, in any seed).',
     chartTasks: ['click', 'order'],
     view: 'mask',
-    measured: 'The masks are drawn from the config by the same functions the model uses (unit-tested). Metrics: wasm backend in Node, one seed (model 42, world 7), d 16, 1 layer, 2 heads, batch 32, lr 0.01, 250 steps, validation every 25 steps; shop world shrunk to 1200 requests, 6 candidates, history 10, conflict 0.5 (the default). The demo\u2019s own default size (d 32, 2 layers, 3000 requests) was not measured: ~1.5 s per step here, too slow. Validation AUC moves by ~0.01-0.02 between evals from noise alone, so gaps below ~0.02 mean nothing.',
+    measured: 'The masks are drawn from the config by the same functions the model uses (unit-tested). Metrics: `npm run measure-demo -- --demo mask --seeds 1,2,3` with d 16, 1 layer, 2 heads, batch 32, lr 0.01, 300 steps, validation every 25 steps, history 10, and the shop world at 1200 requests, 6 candidates, history 10, conflict 0.3 (the default); wasm backend in Node. Each seed sets the world and the model. With 240 validation requests, AUC moves by ~0.02-0.03 between evaluations from noise alone (order, the rarest task, most). The demo\u2019s own default size (d 32, 2 layers, 3000 requests) was not measured here (about 1.5 s per step on this machine\u2019s CPU); on an H200 a OneRank run takes ~270 ms per step.',
   },
   {
     id: 'candidates',
@@ -120,10 +120,10 @@ export const DEMOS: readonly Demo[] = [
       'Compare the AUC curves of the two runs.',
       'In Look inside, the full run shows the candidate-aware attention per task; V5 has none.',
     ],
-    expect: 'Only the full run has candidate-aware attention maps (one row per task over the request\u2019s candidates). Unlike in the paper, V5 did not lose AUC here: at a smaller size it scored higher, final AUC click / cart / order at step 250, full 0.726 / 0.780 / 0.803, V5 0.768 / 0.821 / 0.865 (V5 also learned faster from the start).',
+    expect: 'Only the full run has candidate-aware attention maps (one row per task over the request\u2019s candidates). The metrics showed no clear winner over 3 seeds at a smaller size: final AUC click / cart / order (mean), full 0.699 / 0.766 / 0.785, V5 0.724 / 0.768 / 0.766: V5 ahead on click by 0.025, behind on order by 0.019, within the noise. The paper finds the full model better. In this world a candidate\u2019s labels do not depend on the other candidates shown with it, so a task-specific view of the pool has nothing extra to find; read the attention rows to see what each task attends to anyway.',
     chartTasks: ['click', 'order'],
     view: 'metrics',
-    measured: 'Structural difference checked by unit tests. Metrics: wasm backend in Node, one seed (model 42, world 7), d 16, 1 layer, 2 heads, batch 32, lr 0.01, 250 steps, validation every 25 steps; shop world shrunk to 1200 requests, 6 candidates, history 10, conflict 0.5 (the default). The demo\u2019s own default size (d 32, 2 layers, 3000 requests) was not measured: ~1.5 s per step here, too slow. Validation AUC moves by ~0.01-0.02 between evals from noise alone, so gaps below ~0.02 mean nothing.',
+    measured: 'Structural difference checked by unit tests. Metrics: `npm run measure-demo -- --demo candidates --seeds 1,2,3` with d 16, 1 layer, 2 heads, batch 32, lr 0.01, 300 steps, validation every 25 steps, history 10, and the shop world at 1200 requests, 6 candidates, history 10, conflict 0.3 (the default); wasm backend in Node. Each seed sets the world and the model. With 240 validation requests, AUC moves by ~0.02-0.03 between evaluations from noise alone (order, the rarest task, most). The demo\u2019s own default size (d 32, 2 layers, 3000 requests) was not measured here (about 1.5 s per step on this machine\u2019s CPU); on an H200 a OneRank run takes ~270 ms per step.',
   },
 ];
 
