@@ -260,7 +260,11 @@ class RunStore {
       this.opened.set(id, p);
       p.catch((e: Error) => {
         if (this.opened.get(id) === p) this.opened.delete(id);
-        if (this.runs.has(id)) this.update(id, { status: 'fault', error: `Could not build this run: ${e.message}` }, { now: true, save: 'now' });
+        // A run already stopped by a fault keeps that message: it says what happened first (e.g. the GPU device
+        // was lost), and any later open fails for the same reason.
+        if (this.runs.has(id) && this.get(id).status !== 'fault') {
+          this.update(id, { status: 'fault', error: `Could not build this run: ${e.message}` }, { now: true, save: 'now' });
+        }
       });
     }
     return p;

@@ -283,10 +283,17 @@ describe('training workspace', () => {
     if (before > 0) await page.getByTestId('settings-changed').waitFor();
     await page.getByTestId('train-start').click();
     // Lose the device from inside the page as soon as the new run has a step (no round trip to the test).
-    await page.evaluate(async (i) => {
-      while ((window.__playground!.runs()[i]?.step ?? 0) < 1) await new Promise((r) => setTimeout(r, 10));
-      await window.__playground!.loseDevice();
-    }, before);
+    await page.evaluate(
+      async ([i, limit]) => {
+        const until = Date.now() + limit;
+        while ((window.__playground!.runs()[i]?.step ?? 0) < 1) {
+          if (Date.now() > until) throw new Error('the new run never reached step 1');
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        await window.__playground!.loseDevice();
+      },
+      [before, SLOW] as const,
+    );
     const id = (await runsOf(page))[before].id;
     await page.waitForFunction((x) => window.__playground!.runs().find((r) => r.id === x)?.status === 'fault', id, { timeout: SLOW });
     const lost = await page.evaluate((x) => {
@@ -336,11 +343,18 @@ describe('training workspace', () => {
     if (before > 0) await page.getByTestId('settings-changed').waitFor();
     await page.getByTestId('train-start').click();
     // Past the last throttled save of the run's record there are steps only the page holds: they must survive too.
-    const shown = await page.evaluate(async (i) => {
-      const r = () => window.__playground!.runs()[i];
-      while (!(r()?.step >= 12)) await new Promise((res) => setTimeout(res, 5));
-      return { id: r().id, step: r().step };
-    }, before);
+    const shown = await page.evaluate(
+      async ([i, limit]) => {
+        const r = () => window.__playground!.runs()[i];
+        const until = Date.now() + limit;
+        while (!(r()?.step >= 12)) {
+          if (Date.now() > until) throw new Error(`the new run did not reach step 12 (status ${r()?.status}, step ${r()?.step}, error ${r()?.error})`);
+          await new Promise((res) => setTimeout(res, 5));
+        }
+        return { id: r().id, step: r().step };
+      },
+      [before, SLOW] as const,
+    );
     await page.reload();
     await backendBadge(page);
     await page.waitForFunction((n) => (window.__playground?.runs().length ?? 0) === n, before + 1);
