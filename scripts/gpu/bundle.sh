@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds what the lent GPU machine needs to run `npm run bench` there (it has no Node): .gpu/ gets node, Dawn,
-# the Vulkan/GL loaders and cli/bench.ts bundled into one ESM file. Run from the repo root; .gpu/ is git-ignored.
+# the Vulkan/GL loaders, and cli/bench.ts and cli/measure-demo.ts each bundled into one ESM file. Run from the repo root; .gpu/ is git-ignored.
 set -euo pipefail
 mkdir -p .gpu
 [ -f .gpu/node.xz ] || xz -6 -T2 -c "$(command -v node)" > .gpu/node.xz
@@ -11,8 +11,10 @@ if ! ls .gpu/libvulkan1_*.deb >/dev/null 2>&1; then
   apt-get $o update >/dev/null
   (cd .gpu && apt-get $o download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2)
 fi
-npx esbuild cli/bench.ts --bundle --platform=node --format=esm --target=node20 \
-  --alias:webgpu=./scripts/gpu/webgpu-shim.mjs \
-  --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
-  --outfile=.gpu/bench.mjs --log-level=warning
+for cli in bench measure-demo; do
+  npx esbuild cli/$cli.ts --bundle --platform=node --format=esm --target=node20 \
+    --alias:webgpu=./scripts/gpu/webgpu-shim.mjs \
+    --banner:js="import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" \
+    --outfile=.gpu/$cli.mjs --log-level=warning
+done
 ls -la .gpu

@@ -13,4 +13,5 @@ echo "vulkan icd: $icd"
 export VK_DRIVER_FILES="$icd" VK_ICD_FILENAMES="$icd" DAWN_NODE="$T/dawn.node"
 export __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader || true
-"$T/node" .gpu/bench.mjs "$@"
+# GPU_CLI=measure-demo runs the demo measurement instead of the benchmark.
+"$T/node" ".gpu/${GPU_CLI:-bench}.mjs" "$@"
