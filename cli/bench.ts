@@ -4,7 +4,7 @@
 // (K = 3, history 20, N = 12). Warm-up steps (shader compilation, kernel setup) are left out of the timing.
 // Bundle-friendly: no tsx-only features, so `esbuild --bundle --platform=node --format=esm` runs it on a GPU host.
 import * as tf from '@tensorflow/tfjs';
-import { applySettings, DEFAULT_CONFIG, type Config } from '../src/engine/config';
+import { applySettings, DEFAULT_CONFIG, withDataShapes, type Config } from '../src/engine/config';
 import { describeNodeAdapter, NODE_BACKENDS, setNodeBackend } from '../src/engine/backend-node';
 import { generateShop } from '../src/engine/data/synthetic';
 import { Trainer } from '../src/engine/train/trainer';
@@ -52,7 +52,7 @@ async function main(): Promise<number> {
   // Enough requests that a training batch never wraps within the run (valFraction keeps a small eval split).
   const requests = Math.max(600, Math.ceil(cfg.batchSize * 1.25) + 50);
   const dataset = generateShop({ requests, candidates: CANDIDATES, historyLen: HISTORY, valFraction: 0.1, seed: cfg.seed }, { minCount: 1 });
-  const trainer = Trainer.create(dataset, { ...cfg, historyLen: dataset.historyLen, maxCandidates: dataset.maxCandidates, multiLen: dataset.multiLen });
+  const trainer = Trainer.create(dataset, withDataShapes(cfg, dataset));
 
   for (let i = 0; i < warmup; i++) await trainer.trainStep();
   // Counted after warm-up: Adam creates its moment variables on the first step, which is not a leak.

@@ -4,7 +4,7 @@
 // several seeds, and prints each run's validation AUC per eval, its final AUC, and its largest seesaw (a task
 // below its own best while another sets a new best). The demo texts quote this command's output.
 import { writeFileSync } from 'node:fs';
-import { applySettings, DEFAULT_CONFIG, encodingOf } from '../src/engine/config';
+import { applySettings, DEFAULT_CONFIG, encodingOf, withDataShapes } from '../src/engine/config';
 import { NODE_BACKENDS, setNodeBackend } from '../src/engine/backend-node';
 import type { EncodedDataset } from '../src/engine/data';
 import { shopFromKnobs } from '../src/engine/data/shopKnobs';
@@ -47,19 +47,20 @@ async function main(): Promise<number> {
   // The link's settings (--set) apply to every run; the demo's own keys then win, as in the app.
   const current = { config: applySettings({ ...DEFAULT_CONFIG }, args.settings), shop: shopArgs };
   const results: RunResult[] = [];
+  const only = args.values.get('runs')?.split(',');
   for (const seed of seeds) {
     const plans = planDemo(demo, { config: { ...current.config, seed }, shop: { ...current.shop, seed: String(seed) } });
     const datasets = new Map<string, EncodedDataset>();
-    const only = args.values.get('runs')?.split(',');
     for (const plan of plans.filter((p) => !only || only.includes(p.label))) {
       // Settings that are not size keys (lr, alpha, ...) are not carried by planDemo; apply them too.
       const cfg = applySettings(plan.config, args.settings.filter(([k]) => !(k in (demo.runs.find((r) => r.label === plan.label)?.set ?? {}))));
       cfg.seed = seed;
       const knobs = { ...plan.shop, ...shopArgs, seed: String(seed) };
-      const key = JSON.stringify([knobs, encodingOf(cfg)]);
+      const encoding = encodingOf(cfg);
+      const key = JSON.stringify([knobs, encoding]);
       let ds = datasets.get(key);
-      if (!ds) datasets.set(key, (ds = shopFromKnobs(knobs, encodingOf(cfg))));
-      const trainer = Trainer.create(ds, { ...cfg, historyLen: ds.historyLen, maxCandidates: ds.maxCandidates, multiLen: ds.multiLen });
+      if (!ds) datasets.set(key, (ds = shopFromKnobs(knobs, encoding)));
+      const trainer = Trainer.create(ds, withDataShapes(cfg, ds));
       const evals: MetricPoint[] = [];
       const probes: RunResult['probes'] = [];
       const started = performance.now();

@@ -3,7 +3,7 @@
 // Trains one model with the same engine the app uses, prints a per-task table and writes a JSON result.
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { applySettings, DEFAULT_CONFIG, encodingOf, type Config } from '../src/engine/config';
+import { applySettings, DEFAULT_CONFIG, encodingOf, withDataShapes, type Config } from '../src/engine/config';
 import { describeNodeAdapter, NODE_BACKENDS, setNodeBackend } from '../src/engine/backend-node';
 import { loadDataset, withHeldOut, type DatasetSchema, type EncodedDataset } from '../src/engine/data';
 import { shopFromKnobs } from '../src/engine/data/shopKnobs';
@@ -20,11 +20,6 @@ const SYNTHETIC = ['synthetic', 'shop'];
 interface Loaded {
   dataset: EncodedDataset;
   evaluatedOn: string;
-}
-
-/** The shape knobs of the config must be those the data was encoded with (the model reads them). */
-function alignShapes(cfg: Config, ds: EncodedDataset): Config {
-  return { ...cfg, historyLen: ds.historyLen, maxCandidates: ds.maxCandidates, multiLen: ds.multiLen };
 }
 
 async function loadData(data: string, test: string | undefined, schemaArg: string, cfg: Config, shop: Record<string, string>): Promise<Loaded> {
@@ -81,7 +76,7 @@ async function main(): Promise<number> {
   await setNodeBackend(backend);
   const adapter = await describeNodeAdapter();
   const { dataset, evaluatedOn } = await loadData(data, args.values.get('test'), args.values.get('schema') ?? 'auto', cfg, Object.fromEntries(args.shop));
-  cfg = alignShapes(cfg, dataset);
+  cfg = withDataShapes(cfg, dataset);
   const quiet = args.flags.has('quiet');
   if (!quiet) {
     console.log(`${cfg.model} on ${dataset.name}: ${dataset.trainIdx.length} training / ${dataset.valIdx.length} evaluation requests (${evaluatedOn}), ` +

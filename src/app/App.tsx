@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState, type ComponentType } from 'react';
 import type { BackendReport, BackendRequest } from '../engine/backendReport';
 import { DatasetPanel } from '../panels/dataset/DatasetPanel';
 import { DemosPanel } from '../panels/demos/DemosPanel';
@@ -12,6 +12,7 @@ import { TABS, backendFromQuery, stateFromHash, stateToHash, type AppState, type
 import { startTrainingWorker, type TrainingWorker } from './trainingWorker';
 
 const TAB_LABELS: Record<Tab, string> = { data: 'Data', train: 'Train & compare', inspect: 'Look inside', demos: 'Guided demos' };
+const TAB_PANELS: Record<Tab, ComponentType> = { data: DatasetPanel, train: TrainPanel, inspect: InspectPanel, demos: DemosPanel };
 
 function setBackendInQuery(b: BackendRequest) {
   const url = new URL(window.location.href);
@@ -111,26 +112,16 @@ export function App() {
             ))}
           </nav>
           {/* Panels stay mounted so charts and uploads keep their state when switching tabs; hidden ones rest (visibility.ts). */}
-          <section hidden={state.tab !== 'data'}>
-            <PanelVisibleContext.Provider value={state.tab === 'data'}>
-              <DatasetPanel />
-            </PanelVisibleContext.Provider>
-          </section>
-          <section hidden={state.tab !== 'train'}>
-            <PanelVisibleContext.Provider value={state.tab === 'train'}>
-              <TrainPanel />
-            </PanelVisibleContext.Provider>
-          </section>
-          <section hidden={state.tab !== 'inspect'}>
-            <PanelVisibleContext.Provider value={state.tab === 'inspect'}>
-              <InspectPanel />
-            </PanelVisibleContext.Provider>
-          </section>
-          <section hidden={state.tab !== 'demos'}>
-            <PanelVisibleContext.Provider value={state.tab === 'demos'}>
-              <DemosPanel />
-            </PanelVisibleContext.Provider>
-          </section>
+          {TABS.map((t) => {
+            const Panel = TAB_PANELS[t];
+            return (
+              <section key={t} hidden={state.tab !== t}>
+                <PanelVisibleContext.Provider value={state.tab === t}>
+                  <Panel />
+                </PanelVisibleContext.Provider>
+              </section>
+            );
+          })}
         </div>
       </RunsProvider>
     </AppContext.Provider>

@@ -107,6 +107,11 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
 export const ENCODING_KEYS = ['historyLen', 'maxCandidates', 'multiLen', 'valFraction', 'split'] as const;
 export type EncodingSettings = Pick<Config, (typeof ENCODING_KEYS)[number]>;
 
+/** The config with the shapes the data was encoded with (the model reads them, so the data's win). */
+export function withDataShapes(cfg: Config, data: Pick<Config, 'historyLen' | 'maxCandidates' | 'multiLen'>): Config {
+  return { ...cfg, historyLen: data.historyLen, maxCandidates: data.maxCandidates, multiLen: data.multiLen };
+}
+
 /** The part of a config that decides how a dataset is encoded. */
 export function encodingOf(cfg: EncodingSettings): EncodingSettings {
   return { historyLen: cfg.historyLen, maxCandidates: cfg.maxCandidates, multiLen: cfg.multiLen, valFraction: cfg.valFraction, split: cfg.split };

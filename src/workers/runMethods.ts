@@ -239,7 +239,7 @@ async function loop(): Promise<void> {
 }
 
 function checkDevice() {
-  if (deviceLost) throw new Error(`${deviceLost} Resume restarts the worker (on another backend if you pick one).`);
+  if (deviceLost) throw new Error(`${deviceLost} ${RESUME_ELSEWHERE}`);
 }
 
 // ---------------- methods ----------------
