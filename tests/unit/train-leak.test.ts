@@ -9,7 +9,7 @@ describe('no tensor leaks', () => {
     const ds = smallShop();
     const start = tf.memory().numTensors;
     const trainer = Trainer.create(ds, tinyTrainConfig(ds, { dropout: 0.1 }));
-    await trainer.trainStep(); // Adam creates its moment variables on the first step
+    await trainer.trainStep();
     const after1 = tf.memory().numTensors;
     for (let i = 0; i < 49; i++) await trainer.trainStep();
     expect(tf.memory().numTensors).toBe(after1);

@@ -11,6 +11,7 @@ import type { BatchTensors, RankingModel } from '../model/types';
 import { rankingLoss, Temperature, type LossWeights } from './loss';
 import { taskMetrics, type TaskMetrics } from './metrics';
 import { installFastKernels } from './fastKernels';
+import { FlatAdam } from './flatAdam';
 import { channelFlow, gradientConflict } from './probes';
 
 export interface StepRecord {
@@ -136,7 +137,7 @@ export class Trainer {
   step = 0;
   readonly meta: DatasetMeta;
   readonly weights: LossWeights;
-  private optimizer: tf.Optimizer;
+  private optimizer: FlatAdam;
   private readonly batches: BatchOrder;
   private readonly trainables: tf.Variable[];
   /** Variables that get decoupled weight decay: matrices and embedding tables, not biases, norms or T. */
@@ -151,11 +152,11 @@ export class Trainer {
   ) {
     this.meta = metaOf(dataset);
     this.weights = { taskWeights: taskWeightsOf(config, dataset.tasks.length), alpha: config.alpha };
-    this.optimizer = tf.train.adam(config.lr);
     // Separate streams for training order and the probe batch, so probing never shifts the training order.
     this.batches = new BatchOrder(dataset.trainIdx, config.batchSize, mulberry32(config.seed ^ 0x5eed0001));
     this.trainables = [...model.variables, temperature.logT];
     this.decayed = model.variables.filter((v) => v.shape.length >= 2);
+    this.optimizer = new FlatAdam(this.trainables, config.lr);
   }
 
   static create(dataset: EncodedDataset, cfg: Config): Trainer {
@@ -177,7 +178,7 @@ export class Trainer {
     const K = this.tasks.length;
     // variableGrads disposes everything f made except its result: keep the per-task parts out of it.
     const kept: { bce?: tf.Tensor1D; infoNce?: tf.Tensor1D; temperature?: tf.Scalar } = {};
-    const { value, grads, norm, temperature } = tf.tidy(() => {
+    const { value, flat, norm, temperature } = tf.tidy(() => {
       const vg = tf.variableGrads(() => {
         const { logits } = this.model.forward(bt, { training: true });
         // The temperature is computed inside f, so its variable (log T) is on the tape and learns.
@@ -188,14 +189,15 @@ export class Trainer {
         kept.infoNce = tf.keep(parts.infoNce);
         return parts.total;
       }, this.trainables);
-      return { ...vg, norm: globalNorm(Object.values(vg.grads)), temperature: kept.temperature! };
+      // One vector for the norm and the update (a few GPU programs instead of a few per variable).
+      const flat = this.optimizer.flatten(vg.grads);
+      return { value: vg.value, flat, norm: tf.norm(flat) as tf.Scalar, temperature: kept.temperature! };
     });
     disposeBatch(bt);
     const bce = kept.bce!;
     const infoNce = kept.infoNce!;
     const release = () => {
-      tf.dispose([value, norm, temperature, bce, infoNce]);
-      tf.dispose(Object.values(grads));
+      tf.dispose([value, flat, norm, temperature, bce, infoNce]);
     };
     const [lossV, bceV, nceV, normV, tV] = await Promise.all([value, bce, infoNce, norm, temperature].map((t) => t.data()));
     const step = this.step + 1;
@@ -207,8 +209,7 @@ export class Trainer {
     tf.tidy(() => {
       const clip = this.config.clipNorm;
       const scale = clip > 0 && normV[0] > clip ? clip / normV[0] : 1;
-      const applied = scale === 1 ? grads : Object.fromEntries(Object.entries(grads).map(([n, g]) => [n, tf.mul(g, scale)]));
-      this.optimizer.applyGradients(applied);
+      this.optimizer.apply(flat, scale);
       // Decoupled weight decay (AdamW): shrink weights toward 0 independently of the gradient's scale.
       const wd = this.config.weightDecay;
       if (wd > 0) for (const v of this.decayed) v.assign(tf.mul(v, 1 - this.config.lr * wd));
@@ -427,7 +428,7 @@ export class Trainer {
     });
     // Adam's moments belong to the old trajectory.
     this.optimizer.dispose();
-    this.optimizer = tf.train.adam(this.config.lr);
+    this.optimizer = new FlatAdam(this.trainables, this.config.lr);
     if (typeof file.step === 'number') this.step = file.step;
   }
 
@@ -438,12 +439,6 @@ export class Trainer {
     if (this.probeBatch) disposeBatch(this.probeBatch);
     this.probeBatch = null;
   }
-}
-
-/** sqrt(sum of squares) over a list of tensors. */
-function globalNorm(tensors: tf.Tensor[]): tf.Scalar {
-  // Pairwise adds, not tf.addN: webgpu's AddN binds one storage buffer per input and fails past 8 inputs.
-  return tf.tidy(() => tf.sqrt(tensors.map((t) => tf.sum(tf.square(t))).reduce((a, b) => tf.add(a, b))) as tf.Scalar);
 }
 
 export interface RunOptions {
