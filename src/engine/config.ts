@@ -145,7 +145,7 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeyKind & { help: string } } = 
   scorer: { type: 'enum', options: ['dot', 'bilinear'], help: 'matching scorer' },
   ablation: { type: 'enum', options: ['none', 'V1', 'V2', 'V3', 'V4', 'V5', 'V6'], help: "paper's ablation" },
   experts: { type: 'int', min: 1, max: 32, help: 'MMoE experts' },
-  expertHidden: { type: 'int', min: 4, max: 1024, help: 'expert / bottom width' },
+  expertHidden: { type: 'int', min: 1, max: 1024, help: 'expert / bottom width' },
   towerHidden: { type: 'int', min: 4, max: 1024, help: 'task tower width' },
   pleSharedExperts: { type: 'int', min: 1, max: 16, help: 'PLE shared experts' },
   pleTaskExperts: { type: 'int', min: 1, max: 16, help: 'PLE experts per task' },

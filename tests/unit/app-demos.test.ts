@@ -32,6 +32,19 @@ describe('guided demos', () => {
     expect(planDemo(DEMOS[2], plain).map((p) => resolveSwitches(p.config).attentionMask)).toEqual(['structured', 'bidirectional']);
     expect(planDemo(DEMOS[3], plain).map((p) => resolveSwitches(p.config).candidateContext)).toEqual([true, false]);
   });
+  it('every demo trains at the one size its text was measured at; the seesaw squeezes the shared layer to one unit', () => {
+    for (const d of DEMOS) {
+      for (const p of planDemo(d, plain)) {
+        const c = p.config;
+        expect([c.d, c.layers, c.heads, c.batchSize, c.lr, c.steps, c.historyLen, c.maxCandidates], `${p.name}`).toEqual([16, 1, 2, 64, 0.01, 300, 10, 10]);
+        expect(p.shop.historyLen).toBe('10');
+      }
+      expect(d.measured).toContain('d 16, 1 layer, 2 heads, batch 64, lr 0.01, 300 steps');
+    }
+    const seesaw = planDemo(DEMOS[0], plain);
+    expect(seesaw.map((p) => [p.config.model, p.config.expertHidden])).toEqual([['sharedbottom', 1], ['mmoe', 1], ['onerank', 1]]);
+    expect(seesaw[0].shop.conflict).toBe('1');
+  });
   it('a link that shrinks sizes gives tiny demos, but never overrides what the demo is about', () => {
     const tiny = { config: { ...DEFAULT_CONFIG, d: 8, layers: 1, model: 'ple' as const, detach: false }, shop: { requests: '200', conflict: '0' } };
     const plans = planDemo(DEMOS[1], tiny);

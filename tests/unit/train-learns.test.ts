@@ -7,14 +7,14 @@ import { Trainer, runTraining } from '../../src/engine/train/trainer';
 // wasm, not cpu: the same engine and kernels' math, about 3x faster per step here, which keeps 4 x 200 steps
 // inside the suite's budget. (cpu correctness is covered by the loss, determinism, fault and probe tests.)
 await useBackend('wasm');
-// A small, low-noise shop world (6 candidates, 12 history items); 200 validation requests. Conflict 0: the
-// conflict's hidden "premium" factor lives in item ids (price only hints at it), and OneRank learns it more
-// slowly than the baselines (at conflict 0.3-0.5: click AUC 0.70-0.73 after 200-300 steps). OneRank gets 300
-// steps: it leaves the base-rate plateau later (click AUC 0.70 after 200 steps in one run of this world).
+// A small, low-noise shop world (6 candidates, 12 history items); 200 validation requests. Conflict 0: this
+// test is about learning at all (the conflict has its own test, train-seesaw-world). OneRank gets 400 steps: it
+// leaves the base-rate plateau later than the baselines (click AUC 0.70 after 200 steps, 0.747 after 300, in runs
+// of this world).
 const ds = generateShop({ requests: 1000, historyLen: 12, candidates: 6, noise: 0.1, conflict: 0 });
 
 describe('every model learns the shop world (wasm)', () => {
-  for (const [model, steps] of [['onerank', 300], ['sharedbottom', 200], ['mmoe', 200], ['ple', 200]] as const) {
+  for (const [model, steps] of [['onerank', 400], ['sharedbottom', 200], ['mmoe', 200], ['ple', 200]] as const) {
     it(`${model} reaches validation AUC > 0.75 on every task`, async () => {
       const trainer = Trainer.create(ds, tinyTrainConfig(ds, { model, d: 16, batchSize: 16, lr: 0.02, expertHidden: 16 }));
       const { lastEval } = await runTraining(trainer, { steps });

@@ -5,14 +5,17 @@
 //  - Taste: each user loves one category and likes another; items sit near their category's direction.
 //    The signal is reachable through the user's history (items drawn from their taste), their segment
 //    (a coarse hint of the favorite category) and the candidate's category, so a small model learns it fast.
-//  - Conflict: each item has a hidden "premium" level that its price only partly reveals (correlation 0.6).
-//    Click is drawn to premium items and order avoids them, both scaled by `conflict`, and at high conflict
-//    taste matters less to click (a hidden factor learned through the shared item embeddings, which is where a
-//    shared model has to compromise: with the factor visible in a column, the towers just read it). The tasks truly
-//    disagree: at conflict 1, ranking by the true click probability scores order at ~0.75 AUC (vs ~0.94 for the
-//    true order probability), and ranking by the true order probability scores click at ~0.59 (vs ~0.93); at
-//    conflict 0 each ranks the other at ~0.93 (data-synthetic.test.ts measures this).
+//  - Conflict: each item has a "premium" level that its price reveals (correlation 0.95). Click is drawn to
+//    premium items and order avoids them, both scaled by `conflict`, and at high conflict taste matters less to
+//    click. The tasks truly disagree: at conflict 1, ranking by the true click probability scores order at ~0.75
+//    AUC (vs ~0.94 for the true order probability), and ranking by the true order probability scores click at
+//    ~0.59 (vs ~0.93); at conflict 0 each ranks the other at ~0.93 (data-synthetic.test.ts measures this).
 //    The funnel keeps order inside click, so the disagreement is about WHICH clicked items get ordered.
+//    Where it bites (measured with `npm run measure-demo -- --demo seesaw`): a model with room for each task's
+//    own reading of the shared features (separate towers on a wide shared layer) learns both; a model that must
+//    push every task through one narrow shared layer has to trade one task for the other. The factor is visible
+//    (through the price) on purpose, so that any model can learn it in a demo's few hundred steps: hidden in
+//    the item ids only, small models had not learned it yet, and the conflict never showed.
 //  - Noise: unobserved logit noise, so AUCs stay below 1.
 // The world produces raw rows (strings, as a CSV would hold them) and goes through the SAME TableBuilder
 // and encode() as an uploaded file, so shopToCsv() re-encodes to identical arrays.
@@ -58,6 +61,8 @@ export const SHOP_COLUMNS = [
 /** Target positive rates per candidate (the intercepts are calibrated to hit them). */
 const TARGET_RATE = { click: 0.28, cart: 0.11, order: 0.05 };
 const CATEGORIES = 8;
+/** Correlation of an item's (log) price with its premium level. */
+const PRICE_REVEALS_PREMIUM = 0.95;
 const DEVICES = ['mobile', 'desktop', 'app'];
 
 /** The roles of the shop columns, as inferSchema also finds them. */
@@ -88,7 +93,7 @@ interface World {
   itemCat: Int32Array;
   itemVec: Float64Array; // [items, C]
   itemQuality: Float64Array;
-  /** Hidden: what click chases and order avoids (only partly visible through the price). */
+  /** What click chases and order avoids (seen through the price). */
   itemPremium: Float64Array;
   itemPrice: Float64Array;
   itemTags: string[];
@@ -121,7 +126,7 @@ function buildWorld(o: ShopOptions, rng: Rng): World {
     for (let d = 0; d < CATEGORIES; d++) itemVec[i * CATEGORIES + d] = (d === c ? 1 : 0) + 0.35 * gaussian(rng);
     itemQuality[i] = gaussian(rng);
     itemPremium[i] = gaussian(rng);
-    logPrice[i] = 3 + 0.6 * (0.6 * itemPremium[i] + 0.8 * gaussian(rng));
+    logPrice[i] = 3 + 0.6 * (PRICE_REVEALS_PREMIUM * itemPremium[i] + Math.sqrt(1 - PRICE_REVEALS_PREMIUM ** 2) * gaussian(rng));
     // 1-3 tags, mostly from the item's category, so the multi-valued feature carries some signal.
     const nTags = 1 + randInt(rng, 3);
     const tags = new Set<string>();
