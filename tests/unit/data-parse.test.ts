@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { parseCsv, type ParsedFile } from '../../src/engine/data/parse';
+import { parseCsv, sizeAgainstLimit, type ParsedFile } from '../../src/engine/data/parse';
 import { cellNumber, type ParsedColumn } from '../../src/engine/data/table';
 import { chunkedStream, dataErrorOf, fixtureBlob } from './helpers/data';
 
@@ -131,6 +131,14 @@ describe('parseCsv errors', () => {
     expect(g.code).toBe('file_too_large');
     expect(g.message).toContain('after decompression');
     expect(g.message).toContain('48.8 KiB');
+  });
+
+  it('a size just over its limit reads as over it (exact bytes when rounding would make them look equal)', () => {
+    const GiB = 1024 ** 3;
+    expect(sizeAgainstLimit(GiB + 1, GiB)).toEqual({ size: '1,073,741,825 bytes', limit: '1 GiB (1,073,741,824 bytes)' });
+    expect(sizeAgainstLimit(2 * GiB, GiB)).toEqual({ size: '2 GiB', limit: '1 GiB' });
+    expect(sizeAgainstLimit(1.5 * GiB, GiB)).toEqual({ size: '1.5 GiB', limit: '1 GiB' });
+    expect(sizeAgainstLimit(11, 10)).toEqual({ size: '11 bytes', limit: '10 bytes' });
   });
 
   it('text that is not UTF-8: names the byte offset and the line', async () => {

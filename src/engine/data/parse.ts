@@ -48,14 +48,17 @@ export async function parseCsv(source: ByteSource, options: ParseOptions = {}): 
   const file = options.fileName ?? (isFile(source) ? source.name : 'data.csv');
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const totalBytes = source instanceof Blob ? source.size : undefined;
-  const tooLarge = (size: string) =>
+  const tooLarge = (size: string, limit = formatBytes(maxBytes)) =>
     new DataError({
       code: 'file_too_large',
       file,
-      problem: `the file is ${size}, above the limit of ${formatBytes(maxBytes)}`,
+      problem: `the file is ${size}, above the limit of ${limit}`,
       hint: 'Load a sample of the file (e.g. the first rows: `head -n 1000000 file.csv > sample.csv`), or raise the limit (maxBytes) if this machine has the memory.',
     });
-  if (totalBytes !== undefined && totalBytes > maxBytes) throw tooLarge(formatBytes(totalBytes));
+  if (totalBytes !== undefined && totalBytes > maxBytes) {
+    const { size, limit } = sizeAgainstLimit(totalBytes, maxBytes);
+    throw tooLarge(size, limit);
+  }
   if (totalBytes === 0) throw emptyFile(file);
 
   let bytesRead = 0;
@@ -366,6 +369,15 @@ function emptyFile(file: string): DataError {
 
 function cancelled(file: string): DataError {
   return new DataError({ code: 'cancelled', file, problem: 'loading was cancelled', hint: 'Load the file again when you are ready.' });
+}
+
+/** A size and its limit for a message: rounded, unless rounding makes them read the same ("1.0 GiB, above 1 GiB"). */
+export function sizeAgainstLimit(bytes: number, limitBytes: number): { size: string; limit: string } {
+  const size = formatBytes(bytes);
+  const limit = formatBytes(limitBytes);
+  if (parseFloat(size) !== parseFloat(limit) || size.split(' ')[1] !== limit.split(' ')[1]) return { size, limit };
+  const exact = (n: number) => `${n.toLocaleString('en-US')} bytes`;
+  return { size: exact(bytes), limit: `${limit} (${exact(limitBytes)})` };
 }
 
 export function formatBytes(n: number): string {

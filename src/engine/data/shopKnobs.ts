@@ -22,7 +22,7 @@ export const SHOP_KNOBS: readonly ShopKnob[] = [
   { key: 'candidates', label: 'Candidates per request (N)', min: 2, max: 64, step: 1, integer: true, help: 'items shown per request' },
   { key: 'historyLen', label: 'History length', min: 0, max: 200, step: 1, integer: true, help: 'recent items kept per user' },
   { key: 'noise', label: 'Noise', min: 0, max: 5, step: 0.1, integer: false, help: 'unobserved randomness in every label' },
-  { key: 'conflict', label: 'Task conflict', min: 0, max: 1, step: 0.05, integer: false, help: 'how much click and order disagree about price' },
+  { key: 'conflict', label: 'Task conflict', min: 0, max: 1, step: 0.05, integer: false, help: 'how much click and order disagree about premium (pricey) items; the seesaw demo shows what it does to a model whose tasks share one narrow layer' },
   { key: 'seed', label: 'Seed', min: 0, max: 2 ** 31 - 1, step: 1, integer: true, help: 'the world and its split' },
 ];
 
