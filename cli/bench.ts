@@ -55,7 +55,7 @@ async function main(): Promise<number> {
   const trainer = Trainer.create(dataset, withDataShapes(cfg, dataset));
 
   for (let i = 0; i < warmup; i++) await trainer.trainStep();
-  // Counted after warm-up: Adam creates its moment variables on the first step, which is not a leak.
+  // Counted after warm-up, so that what the first steps set up once (compiled kernels, cached tensors) is not read as a leak.
   const tensorsBefore = tf.memory().numTensors;
   const times: number[] = [];
   for (let i = 0; i < steps; i++) {

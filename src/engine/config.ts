@@ -112,9 +112,9 @@ export function withDataShapes(cfg: Config, data: Pick<Config, 'historyLen' | 'm
   return { ...cfg, historyLen: data.historyLen, maxCandidates: data.maxCandidates, multiLen: data.multiLen };
 }
 
-/** The part of a config that decides how a dataset is encoded. */
+/** The part of a config that decides how a dataset is encoded (its ENCODING_KEYS). */
 export function encodingOf(cfg: EncodingSettings): EncodingSettings {
-  return { historyLen: cfg.historyLen, maxCandidates: cfg.maxCandidates, multiLen: cfg.multiLen, valFraction: cfg.valFraction, split: cfg.split };
+  return Object.fromEntries(ENCODING_KEYS.map((k) => [k, cfg[k]])) as unknown as EncodingSettings;
 }
 
 type KeyKind =

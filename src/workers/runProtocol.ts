@@ -105,7 +105,6 @@ export type RunEvent =
 /** Shop world knobs the hash may carry (strings, as in AppState.shop). */
 export type ShopKnobs = Record<string, string>;
 
-
 /**
  * The one string that names a run's data: the dataset ('shop' or an uploaded id), the shop knobs, and the
  * encoding keys of the config. Runs with equal keys share one encoded dataset in the worker (same split),

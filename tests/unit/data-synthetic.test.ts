@@ -3,10 +3,10 @@ import { encode } from '../../src/engine/data/encode';
 import { parseCsv } from '../../src/engine/data/parse';
 import { inferSchema } from '../../src/engine/data/schema';
 import { generateShop, shopEncodeOptions, shopRows, shopSchema, shopToCsv, SHOP_COLUMNS } from '../../src/engine/data/synthetic';
-import type { EncodedDataset } from '../../src/engine/data/types';
+import { REQUEST_ARRAY_KEYS, type EncodedDataset } from '../../src/engine/data/types';
 import { auc } from './helpers/data';
 
-const ARRAYS = ['ctxCat', 'ctxNum', 'ctxMulti', 'history', 'candItem', 'candCat', 'candNum', 'candMulti', 'candMask', 'labels', 'user', 'time', 'trainIdx', 'valIdx'] as const;
+const ARRAYS = [...REQUEST_ARRAY_KEYS, 'trainIdx', 'valIdx'] as const;
 
 function expectSameDataset(a: EncodedDataset, b: EncodedDataset): void {
   for (const k of ARRAYS) expect(Array.from(b[k]), k).toEqual(Array.from(a[k]));

@@ -31,7 +31,7 @@ describe('no tensor leaks', () => {
     for (const model of ['onerank', 'mmoe'] as const) {
       const start = tf.memory().numTensors;
       const trainer = Trainer.create(ds, tinyTrainConfig(ds, { model }));
-      await trainer.trainStep(); // Adam's moment variables
+      await trainer.trainStep();
       await trainer.probe(); // the fixed probe batch, kept for the trainer's life
       const settled = tf.memory().numTensors;
       // A tensor per call (e.g. the temperature) would grow this by 5, 1 per probe.

@@ -1,8 +1,6 @@
 // A held-out test file as the evaluation split: the training file's requests all train, the test file's
 // requests (encoded with the training vocabularies: encodeWithVocabulary) are what the model is scored on.
-import type { EncodedDataset, RequestArrays } from './types';
-
-const ARRAYS = ['ctxCat', 'ctxNum', 'ctxMulti', 'history', 'candItem', 'candCat', 'candNum', 'candMulti', 'candMask', 'labels', 'user', 'time'] as const;
+import { REQUEST_ARRAY_KEYS as ARRAYS, type EncodedDataset, type RequestArrays } from './types';
 
 function concat<T extends Int32Array | Float32Array | Float64Array>(a: T, b: T): T {
   const out = new (a.constructor as { new (len: number): T })(a.length + b.length);

@@ -51,6 +51,9 @@ export interface DatasetMeta {
   positiveRate: number[];
 }
 
+/** The per-request arrays of RequestArrays (every field but numRequests). */
+export const REQUEST_ARRAY_KEYS = ['ctxCat', 'ctxNum', 'ctxMulti', 'history', 'candItem', 'candCat', 'candNum', 'candMulti', 'candMask', 'labels', 'user', 'time'] as const;
+
 /** A set of requests as arrays. R = number of requests. */
 export interface RequestArrays {
   numRequests: number;

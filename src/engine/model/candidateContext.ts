@@ -36,10 +36,11 @@ export class CandidateContext {
     // (Measured: with every map random, the full model trained no better than V5 in the demo's 300 steps.)
     this.q = enabled ? { w: p.zeros('candCtx/q/w', [K, d, d]), b: p.zeros('candCtx/q/b', [K, 1, d]) } : null;
     this.kv = enabled ? taskLinear(p, 'candCtx/kv', K, d, 2 * d) : null;
-    this.o = enabled ? { w: p.values('candCtx/o/w', [K, d, d], identities(K, d)), b: p.zeros('candCtx/o/b', [K, 1, d]) } : null;
+    const eye = identities(K, d);
+    this.o = enabled ? { w: p.values('candCtx/o/w', [K, d, d], eye), b: p.zeros('candCtx/o/b', [K, 1, d]) } : null;
     if (this.kv) {
       const kv = this.kv.w;
-      tf.tidy(() => kv.assign(tf.concat([kv.slice([0, 0, 0], [K, d, d]), tf.tensor3d(identities(K, d), [K, d, d])], 2)));
+      tf.tidy(() => kv.assign(tf.concat([kv.slice([0, 0, 0], [K, d, d]), tf.tensor3d(eye, [K, d, d])], 2)));
     }
   }
 

@@ -1,5 +1,5 @@
 // How the shop knobs map onto the app state. Most knobs describe the world (state.shop). Two are also
-// encoding sizes that training takes from the config (runProtocol's ENCODING_KEYS: the worker encodes the
+// encoding sizes that training takes from the config (config.ts's ENCODING_KEYS: the worker encodes the
 // world with the config's historyLen and maxCandidates), so those write the config too; otherwise the panel
 // would show one H or N and training would use another.
 import type { AppState } from '../../app/state';
