@@ -1,5 +1,6 @@
 // Headless Debian Chromium with WebGPU on (SwiftShader when there is no GPU), driven by playwright-core.
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CHROMIUM_ARGS = [
   '--headless=new',
@@ -18,6 +19,24 @@ export async function launch(opts: { without?: string[] } = {}): Promise<Browser
   const executablePath = process.env.CHROME_PATH ?? '/usr/bin/chromium';
   const args = CHROMIUM_ARGS.filter((a) => !opts.without?.includes(a));
   return chromium.launch({ executablePath, args, headless: true });
+}
+
+/**
+ * One browser for a test file: launched before its tests (and before hooks registered after this call), closed
+ * after them. Call it at the file's top level; the returned function gives the browser inside tests and hooks.
+ */
+export function sharedBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launch();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('The shared browser is not launched yet: use it inside tests and hooks');
+    return browser;
+  };
 }
 
 export interface OpenedPage {

@@ -6,27 +6,25 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { DEFAULT_MAX_BYTES } from '../../src/engine/data/parse';
-import { launch, open } from './browser';
+import { open, sharedBrowser } from './browser';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const ALI = resolve(ROOT, '../shared/data/ali-ccp/ali_ccp_train_sample.csv');
 
-let browser: Browser;
+const browser = sharedBrowser();
 let tmp: string;
-beforeAll(async () => {
-  browser = await launch();
+beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'onerank-dataset-e2e-'));
 });
-afterAll(async () => {
-  await browser?.close();
+afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 /** Opens the Data tab and waits until the panel (and its parsing worker) is ready. */
 async function openData(url = `${inject('siteUrl')}#tab=data`) {
-  const opened = await open(browser, url);
+  const opened = await open(browser(), url);
   await opened.page.getByTestId('dataset-summary').first().waitFor({ timeout: 60_000 });
   return opened;
 }

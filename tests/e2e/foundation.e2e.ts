@@ -1,18 +1,11 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { backendBadge, launch, open } from './browser';
+import { describe, expect, inject, it } from 'vitest';
+import { backendBadge, launch, open, sharedBrowser } from './browser';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser();
 
 describe('foundation', () => {
   it('the built site, served from a sub-path, shows the WebGPU badge with a software adapter', async () => {
-    const { page, errors } = await open(browser, inject('siteUrl'));
+    const { page, errors } = await open(browser(), inject('siteUrl'));
     const text = await backendBadge(page);
     expect(text).toMatch(/^WebGPU - .*swiftshader.*\(software\)/i);
     expect(await page.getByTestId('backend-fallback').count()).toBe(0);
@@ -21,13 +14,13 @@ describe('foundation', () => {
   });
 
   it('the dev server serves the same app', async () => {
-    const { page } = await open(browser, inject('devUrl'));
+    const { page } = await open(browser(), inject('devUrl'));
     expect(await backendBadge(page, 120_000)).toMatch(/^WebGPU/);
     await page.context().close();
   });
 
   it('?backend=wasm forces the wasm backend (its .wasm files load from the built site)', async () => {
-    const { page, errors } = await open(browser, `${inject('siteUrl')}?backend=wasm`);
+    const { page, errors } = await open(browser(), `${inject('siteUrl')}?backend=wasm`);
     expect(await backendBadge(page)).toBe('WASM');
     expect(await page.getByTestId('backend-select').inputValue()).toBe('wasm');
     expect(errors).toEqual([]);
@@ -35,7 +28,7 @@ describe('foundation', () => {
   });
 
   it('the backend selector switches backend and writes it to the URL', async () => {
-    const { page } = await open(browser, inject('siteUrl'));
+    const { page } = await open(browser(), inject('siteUrl'));
     await backendBadge(page);
     await page.getByTestId('backend-select').selectOption('cpu');
     await page.locator('[data-testid="backend-badge"][data-backend="cpu"]').waitFor();
@@ -61,7 +54,7 @@ describe('foundation', () => {
     const tiny =
       'd=8&layers=1&heads=1&batchSize=16&historyLen=4&maxCandidates=4&steps=12&evalEvery=12&probeEvery=0&lr=0.03' +
       '&shop.requests=200&shop.users=50&shop.items=40&shop.candidates=4';
-    const { page, errors } = await open(browser, `${inject('siteUrl')}#${tiny}`);
+    const { page, errors } = await open(browser(), `${inject('siteUrl')}#${tiny}`);
     expect(await backendBadge(page)).toMatch(/^WebGPU/);
     await page.getByTestId('train-start').click();
     await page.waitForFunction(() => (window.__playground?.runs() ?? []).some((r) => r.step >= 12 && r.status !== 'training'), null, { timeout: 300_000 });

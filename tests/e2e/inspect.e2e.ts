@@ -2,9 +2,9 @@
 // the URL hash so every test takes seconds. The expected mask comes from the engine's own mask functions in
 // Node, not from the page, so a page that drew the wrong mask would fail.
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { backendBadge, launch, open } from './browser';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { backendBadge, open, sharedBrowser } from './browser';
 import { makeLayout, structuredMask } from '../../src/engine/model/mask';
 
 const TASKS = ['click', 'cart', 'order'];
@@ -19,19 +19,15 @@ function expectedMaskZeros(historyLen: number, N: number): number {
   return structuredMask(layout).flat().filter((v) => v === 0).length;
 }
 
-let browser: Browser;
+const browser = sharedBrowser();
 let page: Page;
 let errors: string[];
 
 beforeAll(async () => {
-  browser = await launch();
   // E2E_BACKEND=cpu (or wasm) runs the same checks off WebGPU, to tell a backend bug from a UI bug.
   const query = process.env.E2E_BACKEND ? `?backend=${process.env.E2E_BACKEND}` : '';
-  ({ page, errors } = await open(browser, `${inject('siteUrl')}${query}#tab=demos&${TINY}`));
+  ({ page, errors } = await open(browser(), `${inject('siteUrl')}${query}#tab=demos&${TINY}`));
   await backendBadge(page);
-});
-afterAll(async () => {
-  await browser?.close();
 });
 
 /** Reads the grad-flow cells of one table as a K x K matrix of the exact strings in data-value. */

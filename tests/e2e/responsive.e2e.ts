@@ -4,10 +4,10 @@
 // longest gap between animation frames, and how long the clicks on the view tabs took (Event Timing). On the
 // wasm backend (the worker computes on its own thread, no GPU process competes) and on WebGPU (SwiftShader when
 // the machine has no GPU). Each backend in a fresh browser context, so each starts with an empty IndexedDB.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { cpus, loadavg } from 'node:os';
-import { backendBadge, launch, open } from './browser';
+import { backendBadge, open, sharedBrowser } from './browser';
 
 /** Time spent training in each chart view. */
 const PHASE_MS = Number(process.env.E2E_RESPONSIVE_PHASE_MS ?? 8000);
@@ -202,17 +202,11 @@ function report(label: string, r: Awaited<ReturnType<typeof trainAndProbe>>) {
   return { worst, cpuWorst };
 }
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launch();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = sharedBrowser();
 
 describe('the page stays responsive while training', () => {
   it('wasm: a sustained run with live charts in every view has no main-thread task over 50 ms', async () => {
-    const { page, errors } = await open(browser, `${inject('siteUrl')}?backend=wasm#${TINY}`);
+    const { page, errors } = await open(browser(), `${inject('siteUrl')}?backend=wasm#${TINY}`);
     try {
       await backendBadge(page);
       expect(await page.getByTestId('backend-badge').getAttribute('data-backend')).toBe('wasm');
@@ -237,7 +231,7 @@ describe('the page stays responsive while training', () => {
   });
 
   it('webgpu: the same run keeps the page responsive', async () => {
-    const { page, errors } = await open(browser, `${inject('siteUrl')}#${TINY}`);
+    const { page, errors } = await open(browser(), `${inject('siteUrl')}#${TINY}`);
     try {
       const badge = await backendBadge(page);
       expect(await page.getByTestId('backend-badge').getAttribute('data-backend')).toBe('webgpu');

@@ -3,11 +3,11 @@
 // responsiveness while training. One browser context throughout (IndexedDB persists across its pages), with a
 // tiny model and a tiny shop world because a software GPU is slow.
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { backendBadge, launch, open } from './browser';
+import { backendBadge, open, sharedBrowser } from './browser';
 
 /** The step budget N; evaluations at 0, N/2 and N; one probe at N. */
 const N = 4;
@@ -21,7 +21,7 @@ const TASKS = ['click', 'cart', 'order'];
 const BACKEND = process.env.E2E_BACKEND ?? 'webgpu';
 const QUERY = BACKEND === 'webgpu' ? '' : `?backend=${BACKEND}`;
 
-let browser: Browser;
+const browser = sharedBrowser();
 let context: BrowserContext;
 let page: Page;
 let errors: string[];
@@ -62,14 +62,12 @@ async function waitIdleAt(p: Page, step: number, timeout = SLOW) {
 }
 
 beforeAll(async () => {
-  browser = await launch();
-  ({ page, errors } = await open(browser, `${inject('siteUrl')}${QUERY}#${TINY}`));
+  ({ page, errors } = await open(browser(), `${inject('siteUrl')}${QUERY}#${TINY}`));
   context = page.context();
   await backendBadge(page);
 });
 afterAll(async () => {
   await context?.close();
-  await browser?.close();
 });
 
 describe('training workspace', () => {
