@@ -1,17 +1,20 @@
 // npm run bench -- [--backend cpu|wasm|webgpu] [--model onerank|...] [--config small|default|large] [--steps N]
-//                  [--warmup W] [--set key=value ...] [--json]
+//                  [--warmup W] [--set key=value ...] [--json] [--profile]
 // Times full training steps (forward, backward, Adam) on the synthetic shop world at the sizes of WEBGPU.md
 // (K = 3, history 20, N = 12). Warm-up steps (shader compilation, kernel setup) are left out of the timing.
+// --profile adds one more step after the timed ones, counted by kernels/profile.ts: GPU programs, GPU time per
+// kernel kind (timestamp queries where the adapter has them), and every readback inside the step.
 // Bundle-friendly: no tsx-only features, so `esbuild --bundle --platform=node --format=esm` runs it on a GPU host.
 import * as tf from '@tensorflow/tfjs';
 import { applySettings, DEFAULT_CONFIG, withDataShapes, type Config } from '../src/engine/config';
 import { describeNodeAdapter, NODE_BACKENDS, setNodeBackend } from '../src/engine/backend-node';
 import { generateShop } from '../src/engine/data/synthetic';
 import { Trainer } from '../src/engine/train/trainer';
+import { formatProfile, profileStep } from '../src/engine/kernels/profile';
 import { intFlag, oneOf, parseArgs, runMain, UsageError } from './args';
 
 const USAGE = `usage: npm run bench -- [--backend ${NODE_BACKENDS.join('|')}] [--model onerank|sharedbottom|mmoe|ple]
-  [--config small|default|large] [--steps N] [--warmup W] [--set key=value ...] [--json]`;
+  [--config small|default|large] [--steps N] [--warmup W] [--set key=value ...] [--json] [--profile]`;
 
 /** WEBGPU.md "Benchmark configurations". */
 export const BENCH_CONFIGS = {
@@ -30,7 +33,7 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), ['backend', 'model', 'config', 'steps', 'warmup'], ['json', 'help']);
+  const args = parseArgs(process.argv.slice(2), ['backend', 'model', 'config', 'steps', 'warmup'], ['json', 'help', 'profile']);
   if (args.flags.has('help')) {
     console.log(USAGE);
     return 0;
@@ -40,6 +43,7 @@ async function main(): Promise<number> {
   const steps = intFlag(args, 'steps', 1) ?? 10;
   const warmup = intFlag(args, 'warmup', 0) ?? 3;
   const json = args.flags.has('json');
+  const profile = args.flags.has('profile');
   const size = BENCH_CONFIGS[sizeName];
   const pairs: [string, string][] = Object.entries({ ...size, historyLen: HISTORY, maxCandidates: CANDIDATES, dropout: 0 }).map(([k, v]) => [k, String(v)]);
   if (args.values.has('model')) pairs.push(['model', args.values.get('model')!]);
@@ -47,7 +51,7 @@ async function main(): Promise<number> {
   const cfg = applySettings({ ...DEFAULT_CONFIG }, pairs);
   if (cfg.d % cfg.heads !== 0) throw new UsageError(`d = ${cfg.d} must be divisible by heads = ${cfg.heads}`);
 
-  await setNodeBackend(backend);
+  await setNodeBackend(backend, { timestamps: profile });
   const adapter = await describeNodeAdapter();
   // Enough requests that a training batch never wraps within the run (valFraction keeps a small eval split).
   const requests = Math.max(600, Math.ceil(cfg.batchSize * 1.25) + 50);
@@ -65,6 +69,7 @@ async function main(): Promise<number> {
   }
   const tensorsAfter = tf.memory().numTensors;
   const msPerStep = median(times);
+  const prof = profile ? await profileStep(() => trainer.trainStep(), { timestamps: true }) : null;
   const result = {
     backend,
     adapter,
@@ -83,6 +88,20 @@ async function main(): Promise<number> {
     samplesPerSec: (cfg.batchSize / msPerStep) * 1000,
     tensorsBefore,
     tensorsAfter,
+    ...(prof
+      ? {
+          programs: prof.programs,
+          kernels: prof.kernels,
+          gpuMs: prof.gpuMs,
+          // The step's wall time: the median of the timed steps (the profiled step's own is profileWallMs).
+          wallMs: msPerStep,
+          profileWallMs: prof.wallMs,
+          readbacks: prof.readbacks.length,
+          gpuReadbacks: prof.readbacks.filter((r) => r.fromGpu).length,
+          byKernel: prof.byKernel,
+          readbackSites: prof.readbacks,
+        }
+      : {}),
   };
   trainer.dispose();
   if (json) console.log(JSON.stringify(result));
@@ -90,6 +109,11 @@ async function main(): Promise<number> {
     console.log(`${result.model} @ ${sizeName} (batch ${result.batch}, d ${result.d}, ${result.layers} layers, ${result.heads} heads, ${result.tokens} tokens) on ${backend}${adapter ? ` (${adapter})` : ''}`);
     console.log(`median ${msPerStep.toFixed(1)} ms/step (min ${result.msMin.toFixed(1)}, max ${result.msMax.toFixed(1)}) over ${steps} steps after ${warmup} warm-up`);
     console.log(`${result.samplesPerSec.toFixed(1)} requests/s; tensors before ${tensorsBefore}, after ${tensorsAfter}`);
+    if (prof) {
+      console.log('');
+      for (const line of formatProfile(prof)) console.log(line);
+      if (prof.gpuMs !== null) console.log(`GPU time against the median step: ${prof.gpuMs.toFixed(2)} of ${msPerStep.toFixed(1)} ms (${((100 * prof.gpuMs) / msPerStep).toFixed(0)}%)`);
+    }
   }
   return 0;
 }

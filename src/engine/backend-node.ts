@@ -11,7 +11,7 @@ export const NODE_BACKENDS: readonly NodeBackend[] = ['cpu', 'wasm', 'webgpu'];
 let webgpuInstalled: Promise<void> | null = null;
 let wasmInstalled: Promise<void> | null = null;
 
-async function installNodeWebGPU(): Promise<void> {
+async function installNodeWebGPU(timestamps: boolean): Promise<void> {
   // Debian's own Vulkan driver is too old for Dawn; Chromium's SwiftShader works (WEBGPU.md). A real GPU host
   // sets VK_ICD_FILENAMES / VK_DRIVER_FILES itself, and then this default is not used.
   if (!process.env.VK_ICD_FILENAMES && !process.env.VK_DRIVER_FILES) {
@@ -19,7 +19,9 @@ async function installNodeWebGPU(): Promise<void> {
   }
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]) }, configurable: true });
+  // Dawn grants the timestamp-query feature (the profile's GPU times) only with its allow_unsafe_apis toggle.
+  const toggles = timestamps ? ['enable-dawn-features=allow_unsafe_apis'] : [];
+  Object.defineProperty(globalThis, 'navigator', { value: { gpu: create(toggles) }, configurable: true });
   await import('@tensorflow/tfjs-backend-webgpu');
 }
 
@@ -32,11 +34,14 @@ async function installNodeWasm(): Promise<void> {
   wasm.setWasmPaths(join(dirname(main), '/'));
 }
 
-/** Leaves TF.js on the named backend, or throws an Error that says why it could not start. */
-export async function setNodeBackend(name: NodeBackend): Promise<void> {
+/**
+ * Leaves TF.js on the named backend, or throws an Error that says why it could not start. `timestamps` asks
+ * Dawn for timestamp queries (kernels/profile.ts); it counts only on the first webgpu start of the process.
+ */
+export async function setNodeBackend(name: NodeBackend, opts: { timestamps?: boolean } = {}): Promise<void> {
   if (!NODE_BACKENDS.includes(name)) throw new Error(`Unknown backend '${name}'; expected one of ${NODE_BACKENDS.join(', ')}`);
   installFastKernels();
-  if (name === 'webgpu') await (webgpuInstalled ??= installNodeWebGPU());
+  if (name === 'webgpu') await (webgpuInstalled ??= installNodeWebGPU(opts.timestamps ?? false));
   if (name === 'wasm') await (wasmInstalled ??= installNodeWasm());
   let ok: boolean;
   try {
