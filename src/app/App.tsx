@@ -7,6 +7,7 @@ import { TrainPanel } from '../panels/train/TrainPanel';
 import { PanelVisibleContext } from './visibility';
 import { AppContext, type AppContextValue } from './AppContext';
 import { BackendBadge } from './BackendBadge';
+import { Glossary } from './Glossary';
 import { RunsProvider } from './runs';
 import { TABS, backendFromQuery, stateFromHash, stateToHash, type AppState, type Tab } from './state';
 import { startTrainingWorker, type TrainingWorker } from './trainingWorker';
@@ -97,6 +98,7 @@ export function App() {
         <div className="app">
           <header className="top">
             <h1>OneRank Playground</h1>
+            <Glossary />
             <BackendBadge report={report} error={workerError} requested={requested} onRequest={(b) => restartWorker(b)} />
           </header>
           {initial.problems.length > 0 && (

@@ -13,6 +13,7 @@ import type { TrainingEvent } from '../workers/protocol';
 import { datasetKey, type EvalRecord, type OpenedRun, type PredictResult, type RunEvent, type WeightsFile } from '../workers/runProtocol';
 import { clearRunTail, deleteStoredRun, loadRuns, saveRun, saveRunTail, type RunStatus, type StoredRun } from '../storage/runStore';
 import { useApp } from './AppContext';
+import { catchUpStops, compareRefusal, lagging } from './runGroups';
 import type { TrainingWorker } from './trainingWorker';
 
 export type { RunStatus } from '../storage/runStore';
@@ -25,6 +26,8 @@ export interface RunView extends StoredRun {
   savedStep: number | null;
   /** Trainable parameters (once opened). */
   parameters: number | null;
+  /** When its current training session began (null while it does not train): the ETA counts only that session. */
+  trainingSince: number | null;
 }
 
 export interface RunsApi {
@@ -35,14 +38,20 @@ export interface RunsApi {
   createRun(cfg: Config, opts?: { name?: string; dataset?: string; shop?: Record<string, string> }): Promise<string>;
   /** Trains the runs round-robin: `steps` more steps each, or up to each one's config.steps. Resolves when they stop. */
   train(runIds: string[], steps?: number): Promise<void>;
-  /** Stops every training run after its current step. */
-  pause(): void;
+  /**
+   * Stops every training run after its current step; then the runs in `align` (a base and its comparisons) that
+   * stopped behind the others step up to them, so all are evaluated at the same step.
+   */
+  pause(align?: string[]): Promise<void>;
   step(runIds: string[]): Promise<void>;
   /** Back to step 0 with fresh weights from the same seed; history cleared. */
   reset(runId: string): Promise<void>;
   deleteRun(id: string): Promise<void>;
   renameRun(id: string, name: string): void;
-  /** A copy of the run with `change` applied (same seed, same data); the name says the change. */
+  /**
+   * A copy of the run with `change` applied (same seed, same data); the name says the change. It trains up to its
+   * base's step, stopping at every step the base was evaluated at. The base stays the selected run.
+   */
   compareRun(baseId: string, change: Partial<Config>): Promise<string>;
   /**
    * Re-opens an interrupted or faulted run from its last good weights and trains it on; with a backend (or after
@@ -192,7 +201,7 @@ class RunStore {
       // A run that was training when the page went away was cut off mid-run: it resumes from its saved weights.
       const status: RunStatus = s.status === 'training' ? 'interrupted' : s.status;
       const error = status === 'interrupted' && s.status === 'training' ? 'The page was closed while this run trained. Resume continues from its last saved weights.' : s.error;
-      this.runs.set(s.id, { ...s, status, error, tasks: s.history.evals.at(-1)?.tasks.map((t) => t.task) ?? [], savedStep: null, parameters: null });
+      this.runs.set(s.id, { ...s, status, error, tasks: s.history.evals.at(-1)?.tasks.map((t) => t.task) ?? [], savedStep: null, parameters: null, trainingSince: null });
     }
     const remembered = localStorage.getItem(ACTIVE_KEY);
     this.activeRunId = remembered && this.runs.has(remembered) ? remembered : (stored.at(-1)?.id ?? null);
@@ -304,7 +313,16 @@ class RunStore {
         this.update(ev.runId, (r) => ({ history: { ...r.history, probes: withRecord(r.history.probes, ev.record) } }), { save: 'later' });
         break;
       case 'run-status':
-        this.update(ev.runId, (r) => ({ step: ev.step, status: ev.training ? 'training' : r.status === 'training' ? 'idle' : r.status, error: ev.training ? undefined : r.error }), { now: true, save: 'now' });
+        this.update(
+          ev.runId,
+          (r) => ({
+            step: ev.step,
+            status: ev.training ? 'training' : r.status === 'training' ? 'idle' : r.status,
+            error: ev.training ? undefined : r.error,
+            trainingSince: ev.training ? (r.status === 'training' && r.trainingSince !== null ? r.trainingSince : Date.now()) : null,
+          }),
+          { now: true, save: 'now' },
+        );
         break;
       case 'run-saved':
         this.update(ev.runId, { savedStep: ev.step });
@@ -349,6 +367,7 @@ class RunStore {
       tasks: [],
       savedStep: null,
       parameters: null,
+      trainingSince: null,
     };
     this.runs.set(id, run);
     this.setActiveRun(id);
@@ -359,10 +378,20 @@ class RunStore {
 
   compareRun = async (baseId: string, change: Partial<Config>): Promise<string> => {
     const base = this.get(baseId);
+    const refused = compareRefusal(base, change);
+    if (refused) throw new Error(refused);
     const cfg: Config = { ...base.config, ...change, seed: base.config.seed };
     const diff = describeChange(base.config, cfg);
     const rootId = base.baseOf?.runId && this.runs.has(base.baseOf.runId) ? base.baseOf.runId : baseId;
-    return this.createRun(cfg, { name: `${base.name} · ${diff}`, dataset: base.dataset, shop: base.shop, baseOf: { runId: rootId, change: diff } });
+    const id = await this.createRun(cfg, { name: `${base.name} · ${diff}`, dataset: base.dataset, shop: base.shop, baseOf: { runId: rootId, change: diff } });
+    // The base stays selected: the sidebar keeps the settings of the next run, and Play trains base and comparison.
+    this.setActiveRun(baseId);
+    // Catch up with the base, evaluated at the base's evaluation steps, so the curves overlay point for point.
+    for (const stop of catchUpStops(base.history.evals.map((e) => e.step), base.step, cfg.evalEvery)) {
+      const at = this.get(id).step;
+      if (stop > at) await this.train([id], stop - at);
+    }
+    return id;
   };
 
   train = async (runIds: string[], steps?: number): Promise<void> => {
@@ -382,8 +411,12 @@ class RunStore {
     for (const id of ids) if (this.runs.get(id)?.status === 'training' && this.worker === w) this.update(id, { status: 'idle' }, { now: true, save: 'now' });
   };
 
-  pause = () => {
-    void this.worker?.client.call('pause', {}).catch(() => {});
+  pause = async (align: string[] = []): Promise<void> => {
+    await this.worker?.client.call('pause', {}).catch(() => {});
+    // Round-robin runs stop a step apart; the ones behind catch up (and are evaluated at the same step).
+    const together = align.filter((id) => this.runs.has(id) && this.get(id).status === 'idle').map((id) => ({ id, step: this.get(id).step }));
+    if (together.length < 2) return;
+    await Promise.all(lagging(together).map((l) => this.train([l.id], l.steps)));
   };
 
   step = (runIds: string[]) => this.train(runIds, 1);
@@ -446,7 +479,7 @@ class RunStore {
 
 /** The run as stored: without what only exists while the page is open. */
 function toStored(r: RunView): StoredRun {
-  const { tasks: _tasks, savedStep: _savedStep, parameters: _parameters, ...stored } = r;
+  const { tasks: _tasks, savedStep: _savedStep, parameters: _parameters, trainingSince: _since, ...stored } = r;
   return stored;
 }
 

@@ -2,7 +2,7 @@
 // (like TensorFlow Playground's state.ts). Only values that differ from the defaults are written.
 // The backend is the exception: it lives in the query string (`?backend=wasm`) because it describes the
 // machine, not the experiment, and a shared link should not force another person's GPU choice.
-import { CONFIG_KEYS, DEFAULT_CONFIG, applySettings, configDiff, type Config } from '../engine/config';
+import { CONFIG_KEYS, DEFAULT_CONFIG, applySettings, configDiff, configProblems, type Config } from '../engine/config';
 import { isBackendRequest, type BackendRequest } from '../engine/backendReport';
 
 export const TABS = ['data', 'train', 'inspect', 'demos'] as const;
@@ -52,6 +52,14 @@ export function stateFromHash(hash: string): HashParseResult {
         problems.push(e instanceof Error ? e.message : String(e));
       }
     } else problems.push(`${k}: unknown setting in the link, ignored`);
+  }
+  // Settings that clash (heads that do not divide d) would only fail at Play: the clashing key goes back to its
+  // default (or 1 head, which divides any width), and the link's problem is shown.
+  for (const [k, why] of Object.entries(configProblems(state.config)) as [keyof Config, string][]) {
+    const asked = String(state.config[k]);
+    state.config = { ...state.config, [k]: DEFAULT_CONFIG[k] };
+    if (configProblems(state.config)[k]) state.config = { ...state.config, [k]: 1 };
+    problems.push(`${k}=${asked}: ${why}; used ${k}=${String(state.config[k])}`);
   }
   return { state, problems };
 }

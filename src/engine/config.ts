@@ -131,7 +131,7 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeyKind & { help: string } } = 
   model: { type: 'enum', options: ['onerank', 'sharedbottom', 'mmoe', 'ple'], help: 'model family' },
   d: { type: 'int', min: 4, max: 1024, help: 'token width d' },
   layers: { type: 'int', min: 1, max: 12, help: 'trunk layers L' },
-  heads: { type: 'int', min: 1, max: 16, help: 'attention heads (d must divide)' },
+  heads: { type: 'int', min: 1, max: 16, help: 'attention heads (must divide d)' },
   ffnRatio: { type: 'number', min: 0.5, max: 8, help: 'FFN width / d' },
   dropout: { type: 'number', min: 0, max: 0.9, help: 'dropout rate' },
   historyLen: { type: 'int', min: 0, max: 512, help: 'max history length H' },
@@ -196,6 +196,19 @@ export function parseConfigValue<K extends keyof Config>(key: K, raw: string): C
 
 export function isConfigKey(key: string): key is keyof Config {
   return Object.prototype.hasOwnProperty.call(CONFIG_KEYS, key);
+}
+
+/**
+ * Rules between keys that a single key's range cannot say (the model would throw at build time): per key, why
+ * the combination is refused and what to do. Empty when the config can build.
+ */
+export function configProblems(cfg: Config): Partial<Record<keyof Config, string>> {
+  const out: Partial<Record<keyof Config, string>> = {};
+  if (cfg.d % cfg.heads !== 0) {
+    const fits = Array.from({ length: 16 }, (_, i) => i + 1).filter((h) => cfg.d % h === 0);
+    out.heads = `${cfg.heads} heads do not divide width d = ${cfg.d}: pick ${fits.join(', ')} (or change d)`;
+  }
+  return out;
 }
 
 /** Applies `key=value` pairs on top of a config (unknown keys and bad values throw ConfigError). */

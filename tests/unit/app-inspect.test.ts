@@ -116,7 +116,12 @@ describe('attention snapshots', () => {
     expect(snapshotDue([], 0, 10)).toBe(true);
     expect(snapshotDue([0], 9, 10)).toBe(false);
     expect(snapshotDue([0], 10, 10)).toBe(true);
-    expect(snapshotDue([0, 10], 3, 10)).toBe(true);
+    expect(snapshotDue([0, 10], 3, 10, true)).toBe(true);
+    // The worker's step runs ahead of the page's: a snapshot at 27 while the page shows 26 is not a reset.
+    // (Shown to fail: with "step < last means reset", this captured on every page update, one per ~2 steps.)
+    expect(snapshotDue([0, 27], 26, 25)).toBe(false);
+    expect(snapshotDue([0, 27], 51, 25)).toBe(false);
+    expect(snapshotDue([0, 27], 52, 25)).toBe(true);
   });
   it('stay sorted, replace a step, restart after a reset and thin out evenly when full', () => {
     let l = [snap(0), snap(10)];

@@ -35,13 +35,13 @@ describe('series builders', () => {
     expect(flowPoints([{ ...probes[0], flow: null }], 0, 'own')).toEqual([]);
   });
   it('throughput over the recent window and the ETA to the budget', () => {
-    const t = throughput(steps, 10, 30);
+    const t = throughput(steps, 10, 30, 0);
     // 9 intervals of 500 ms, 8 requests each
     expect(t.stepsPerSec).toBeCloseTo(2);
     expect(t.samplesPerSec).toBeCloseTo(16);
     expect(t.etaSec).toBeCloseTo(10);
-    expect(throughput(steps, 30, 30).etaSec).toBe(0);
-    expect(throughput(steps.slice(0, 1), 1, 30)).toEqual({ samplesPerSec: null, stepsPerSec: null, etaSec: null });
+    expect(throughput(steps, 30, 30, 0).etaSec).toBe(0);
+    expect(throughput(steps.slice(0, 1), 1, 30, 0)).toEqual({ samplesPerSec: null, stepsPerSec: null, etaSec: null });
     expect(formatDuration(75)).toBe('1 min 15 s');
     expect(formatDuration(null)).toBe('-');
   });

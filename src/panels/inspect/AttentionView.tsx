@@ -103,10 +103,16 @@ export function AttentionView({ run }: { run: InspectedRun }) {
     setError(null);
   }, [key]);
 
+  // A reset shows as the page's own step going back; remembered until a capture starts.
+  const lastStep = useRef(run.step);
+  const resetSeen = useRef(false);
   useEffect(() => {
+    if (run.step < lastStep.current) resetSeen.current = true;
+    lastStep.current = run.step;
     if (!worker || busy.current) return;
     const steps = snapshots.map((s) => s.step);
-    if (!snapshotDue(steps, run.step, every)) return;
+    if (!snapshotDue(steps, run.step, every, resetSeen.current)) return;
+    resetSeen.current = false;
     busy.current = true;
     const asked = key;
     worker.client.call('captureAttention', { runId: run.id, request }).then(

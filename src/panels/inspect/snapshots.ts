@@ -1,11 +1,14 @@
 // Attention snapshots over training, pure: when to take the next one, and how to keep the store small.
 import type { AttentionSnapshot } from '../../workers/inspectProtocol';
 
-/** Take a snapshot now? Yes for the first one, after a reset (step went back), and every `every` steps. */
-export function snapshotDue(steps: number[], step: number, every: number): boolean {
-  if (steps.length === 0) return true;
+/**
+ * Take a snapshot now? Yes for the first one, after a reset, and every `every` steps. `reset`: the page saw the
+ * run's step go back. A step below the newest snapshot's is NOT a reset by itself: the worker captures at its own
+ * step, which runs ahead of the page's throttled one (taking that for a reset captured every other step).
+ */
+export function snapshotDue(steps: number[], step: number, every: number, reset = false): boolean {
+  if (steps.length === 0 || reset) return true;
   const last = steps[steps.length - 1];
-  if (step < last) return true;
   return every > 0 && step >= last + every;
 }
 

@@ -1,7 +1,7 @@
 // Every knob of the next run, generated from CONFIG_KEYS and written to the URL hash (state.config), grouped as
 // a user thinks of them: training, model, the OneRank switches, sizes, baselines, data split.
 import { memo } from 'react';
-import { type Config } from '../../engine/config';
+import { configProblems, type Config } from '../../engine/config';
 import { ConfigField } from './ConfigField';
 import { MatrixField } from './MatrixField';
 
@@ -14,17 +14,17 @@ interface Props {
 const SIZES = ['d', 'layers', 'heads', 'ffnRatio', 'historyLen', 'maxCandidates', 'multiLen', 'dropout'] as const;
 const TRAINING = ['lr', 'batchSize', 'alpha', 'temperature', 'weightDecay', 'clipNorm', 'steps', 'evalEvery', 'probeEvery', 'seed'] as const;
 const BASELINE = ['experts', 'expertHidden', 'towerHidden', 'pleSharedExperts', 'pleTaskExperts', 'pleLevels'] as const;
-const LABELS: Partial<Record<keyof Config, string>> = {
-  steps: 'step budget',
-  lr: 'learning rate',
-  batchSize: 'batch size',
-  alpha: 'alpha (InfoNCE)',
-  historyLen: 'history length H',
-  maxCandidates: 'candidates N',
-  d: 'width d',
-  candidateContext: 'candidate-aware context',
-  detach: 'detachment (all edges)',
-};
+
+/**
+ * Why `config` with k set to v would not build, when it would not and the current one does: a setting that
+ * breaks another (heads 3 with d 32) is refused at the field that was typed in, not at Play.
+ */
+export function refusal<K extends keyof Config>(config: Config, k: K, v: Config[K]): string | null {
+  const before = configProblems(config);
+  const after = configProblems({ ...config, [k]: v });
+  const fresh = (Object.keys(after) as (keyof Config)[]).filter((key) => !before[key]);
+  return fresh.length ? (after[fresh[0]] ?? null) : null;
+}
 
 function presetMask(preset: Config['crossTaskMask'], K: number): number[][] {
   return Array.from({ length: K }, (_, k) => Array.from({ length: K }, (_, j) => (preset === 'full' || k === j || (preset === 'cascade' && j <= k) ? 1 : 0)));
@@ -32,7 +32,10 @@ function presetMask(preset: Config['crossTaskMask'], K: number): number[][] {
 
 export const ConfigControls = memo(function ConfigControls({ config, tasks, onChange }: Props) {
   const set = <K extends keyof Config>(k: K) => (v: Config[K]) => onChange({ ...config, [k]: v });
-  const field = (k: keyof Config) => <ConfigField key={k} k={k} value={config[k]} onChange={set(k)} label={LABELS[k]} />;
+  const problems = configProblems(config);
+  const field = (k: keyof Config) => (
+    <ConfigField key={k} k={k} value={config[k]} onChange={set(k)} refuse={(v) => refusal(config, k, v)} problem={problems[k]} />
+  );
   const K = tasks.length;
   const weights = config.taskWeights === '' ? tasks.map(() => 1) : config.taskWeights.split(',').map(Number);
   const setWeight = (k: number, v: number) => {

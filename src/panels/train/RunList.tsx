@@ -4,12 +4,16 @@ import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { BACKENDS, type BackendRequest } from '../../engine/backendReport';
 import type { RunView } from '../../app/runs';
 
-type Actions = Omit<Props, 'runs' | 'activeRunId' | 'hidden'>;
+type Actions = Omit<Props, 'runs' | 'activeRunId' | 'hidden' | 'datasetName' | 'drawnDataset'>;
 
 interface Props {
   runs: RunView[];
   activeRunId: string | null;
   hidden: Set<string>;
+  /** A dataset id's name for people. */
+  datasetName: (id: string) => string;
+  /** The dataset whose runs the charts draw. */
+  drawnDataset: string;
   onSelect: (id: string) => void;
   onToggleShown: (id: string) => void;
   onRename: (id: string, name: string) => void;
@@ -21,16 +25,23 @@ interface Props {
 
 const STATUS_TEXT: Record<RunView['status'], string> = { idle: 'ready', training: 'training', fault: 'stopped', interrupted: 'interrupted' };
 
-const RunRow = memo(function RunRow({ run, active, shown, p }: { run: RunView; active: boolean; shown: boolean; p: Actions }) {
+const RunRow = memo(function RunRow({ run, active, shown, drawable, dataName, p }: { run: RunView; active: boolean; shown: boolean; drawable: boolean; dataName: string; p: Actions }) {
   const [editing, setEditing] = useState(false);
   const [name, setName] = useState(run.name);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [backend, setBackend] = useState<BackendRequest | ''>('');
   const stopped = run.status === 'fault' || run.status === 'interrupted';
   return (
-    <li className={`run-row${active ? ' active' : ''}`} data-testid="run-row" data-run={run.id} data-status={run.status} data-step={run.step}>
+    <li className={`run-row${active ? ' active' : ''}`} data-testid="run-row" data-run={run.id} data-status={run.status} data-step={run.step} data-dataset={run.dataset} data-drawn={drawable && shown}>
       <div className="run-main">
-        <input type="checkbox" title="show in charts" checked={shown} onChange={() => p.onToggleShown(run.id)} data-testid="run-shown" />
+        <input
+          type="checkbox"
+          title={drawable ? 'show in charts' : 'another dataset: select this run to see its charts'}
+          checked={shown && drawable}
+          disabled={!drawable}
+          onChange={() => p.onToggleShown(run.id)}
+          data-testid="run-shown"
+        />
         <span className="swatch" style={{ background: run.color }} />
         {editing ? (
           <form
@@ -51,7 +62,7 @@ const RunRow = memo(function RunRow({ run, active, shown, p }: { run: RunView; a
         <span className="note">step {run.step}</span>
       </div>
       <div className="run-meta note">
-        {run.config.model}, seed {run.seed}, data {run.dataset}
+        {run.config.model}, seed {run.seed}, data: <span data-testid="run-dataset">{dataName}</span>
         {run.baseOf ? ` · compared with its base on: ${run.baseOf.change}` : ''}
         {run.savedStep !== null ? ` · weights saved at step ${run.savedStep}` : ''}
         {run.parameters !== null ? ` · ${run.parameters.toLocaleString()} parameters` : ''}
@@ -138,11 +149,27 @@ export function RunList(p: Props) {
     [],
   );
   if (p.runs.length === 0) return <p className="note">No runs yet. Press play to train one with the settings on the left.</p>;
+  // Grouped by dataset, the drawn dataset first: runs of different datasets have different tasks.
+  const ids = [...new Set([p.drawnDataset, ...p.runs.map((r) => r.dataset)])].filter((d) => p.runs.some((r) => r.dataset === d));
   return (
-    <ul className="run-list" data-testid="run-list">
-      {p.runs.map((r) => (
-        <RunRow key={r.id} run={r} active={r.id === p.activeRunId} shown={!p.hidden.has(r.id)} p={actions} />
+    <div data-testid="run-list">
+      {ids.map((d) => (
+        <div key={d} className="run-group" data-testid="run-group" data-dataset={d}>
+          {ids.length > 1 && (
+            <h3 className="run-group-head">
+              {p.datasetName(d)}
+              {d === p.drawnDataset ? ' (drawn in the charts)' : ' (listed only: select a run to draw its dataset)'}
+            </h3>
+          )}
+          <ul className="run-list">
+            {p.runs
+              .filter((r) => r.dataset === d)
+              .map((r) => (
+                <RunRow key={r.id} run={r} active={r.id === p.activeRunId} shown={!p.hidden.has(r.id)} drawable={d === p.drawnDataset} dataName={p.datasetName(d)} p={actions} />
+              ))}
+          </ul>
+        </div>
       ))}
-    </ul>
+    </div>
   );
 }

@@ -1,10 +1,12 @@
 // "Train & compare": the settings of the next run (in the URL), play / pause / step / reset, the runs, and the
 // live charts. Runs train in the worker; this panel only sends commands and draws what the run store holds.
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useApp } from '../../app/AppContext';
+import { useDatasets } from '../../app/datasets';
+import { datasetLabel, splitByDataset } from '../../app/runGroups';
 import { describeChange, useRuns, type RunView } from '../../app/runs';
 import type { BackendRequest } from '../../engine/backendReport';
-import type { Config } from '../../engine/config';
+import { configProblems, type Config } from '../../engine/config';
 import { downloadText } from '../../charts/exportChart';
 import { datasetKey, parseDatasetKey, type WeightsFile } from '../../workers/runProtocol';
 import { CompareForm } from './CompareForm';
@@ -27,6 +29,12 @@ type ChartView = (typeof CHART_VIEWS)[number][0];
 /** The shop world's tasks, shown before any run told us its tasks. */
 const DEFAULT_TASKS = ['click', 'cart', 'order'];
 
+/**
+ * The first run a newcomer gets from one button: small enough that a curve moves within seconds on a CPU
+ * (wasm) or a software GPU, large enough to learn the built-in world (its AUC climbs within the 200 steps).
+ */
+export const QUICK_START: Partial<Config> = { d: 16, layers: 1, heads: 2, batchSize: 32, steps: 200, evalEvery: 10, probeEvery: 0 };
+
 /** The runs that train together with `run`: its base and every comparison made from that base. */
 export function groupOf(run: RunView, runs: RunView[]): RunView[] {
   const root = run.baseOf?.runId ?? run.id;
@@ -45,6 +53,10 @@ export function TrainPanel() {
   const { state, setState, worker, backend } = useApp();
   const api = useRuns();
   const { runs, activeRunId } = api;
+  const { datasets } = useDatasets();
+  const [pausing, setPausing] = useState(false);
+  /** New runs made while others trained: each starts when nothing trains any more. */
+  const [queue, setQueue] = useState<string[]>([]);
   const [hidden, setHidden] = useState<Set<string>>(() => new Set());
   const [error, setError] = useState<string | null>(null);
   const [working, setWorking] = useState<string | null>(null);
@@ -56,7 +68,13 @@ export function TrainPanel() {
   const matchesActive = active !== null && sameConfig(active.config, state.config) && active.datasetKey === draftKey;
   const group = useMemo(() => (active ? groupOf(active, runs) : []), [active, runs]);
   const training = runs.some((r) => r.status === 'training');
-  const tasksRaw = active?.tasks.length ? active.tasks : (runs.find((r) => r.tasks.length)?.tasks ?? DEFAULT_TASKS);
+  // Charts show one dataset's runs (its tasks are the panels); runs of other datasets are listed, not drawn.
+  const shownDataset = active?.dataset ?? state.dataset;
+  const { shown: sameData, others: otherData } = useMemo(() => splitByDataset(runs, shownDataset), [runs, shownDataset]);
+  const storedTasks = datasets?.find((d) => d.id === shownDataset)?.tasks;
+  const tasksRaw = active?.tasks.length ? active.tasks : (sameData.find((r) => r.tasks.length)?.tasks ?? storedTasks ?? DEFAULT_TASKS);
+  const problems = configProblems(state.config);
+  const invalid = Object.values(problems).join('; ');
   const tasks = useStable(tasksRaw, tasksRaw);
 
   const guard = useCallback(async (what: string, fn: () => Promise<unknown>) => {
@@ -84,6 +102,7 @@ export function TrainPanel() {
 
   /** The runs Play and Step act on; a new run when the settings differ from the active run's. */
   const targetRuns = async (): Promise<string[]> => {
+    if (invalid) throw new Error(`these settings cannot build a model: ${invalid}`);
     if (!active || !matchesActive) return [await api.createRun(state.config)];
     return group.filter((r) => r.status === 'idle' || r.status === 'training').map((r) => r.id);
   };
@@ -91,20 +110,40 @@ export function TrainPanel() {
   const play = () =>
     guard('Training', async () => {
       if (active && matchesActive && (active.status === 'fault' || active.status === 'interrupted')) return api.resume(active.id);
+      // While runs train, new settings make a run that waits its turn (one at a time keeps each one fast).
+      if (training && (!active || !matchesActive)) {
+        const [id] = await targetRuns();
+        setQueue((q) => [...q, id]);
+        return;
+      }
       await api.train(await targetRuns());
     });
+  const quickStart = () =>
+    guard('Training', async () => {
+      const config = { ...state.config, ...QUICK_START };
+      setState((s) => ({ ...s, config, dataset: 'shop', shop: {} }));
+      const id = await api.createRun(config, { name: 'first OneRank run', dataset: 'shop', shop: {} });
+      await api.train([id]);
+    });
+  const pause = () => {
+    setPausing(true);
+    setQueue([]);
+    void api.pause(group.map((r) => r.id)).finally(() => setPausing(false));
+  };
+  // The queue moves when nothing trains (and the user did not just pause).
+  useEffect(() => {
+    if (training || pausing || working !== null || queue.length === 0) return;
+    const [next, ...rest] = queue;
+    setQueue(rest);
+    if (runs.some((r) => r.id === next)) void guard('Training', () => api.train([next]));
+  }, [training, pausing, working, queue, runs, api, guard]);
   const step = () => guard('Step', async () => api.step(await targetRuns()));
   const reset = () => guard('Reset', async () => Promise.all(group.map((r) => api.reset(r.id))));
+  // A comparison never touches the sidebar: it copies the selected run, which stays selected, so the next run
+  // still trains with the settings on the left (and Play trains the base with its comparisons).
   const compare = (change: Partial<Config>) =>
     guard('Comparison', async () => {
-      if (!active) return;
-      const base = active;
-      // The comparison becomes the selected run: the controls and the URL show its settings (set first, so a
-      // Play pressed while it is being built trains it rather than starting yet another run).
-      setState((s) => ({ ...s, config: { ...base.config, ...change }, dataset: base.dataset, shop: { ...base.shop } }));
-      const id = await api.compareRun(base.id, change);
-      // Catch up with the base so the curves overlay from the start; if the base trains on, train along.
-      if (base.step > 0) await api.train([id], base.step);
+      if (active) await api.compareRun(active.id, change);
     });
   const resume = (id: string, b?: BackendRequest) => guard('Resume', () => api.resume(id, b));
   const exportWeights = (id: string) =>
@@ -133,7 +172,7 @@ export function TrainPanel() {
       setState((s) => ({ ...s, config: { ...file.config }, dataset: where.dataset, shop: { ...where.shop } }));
     });
 
-  const visible = runs.filter((r) => !hidden.has(r.id));
+  const visible = sameData.filter((r) => !hidden.has(r.id));
   const indexOf = (id: string) => runs.findIndex((r) => r.id === id);
   const toChart = (list: RunView[]): ChartRun[] => list.map((run) => ({ run, index: indexOf(run.id) }));
   // Each chart re-renders only when what it draws changed (step records arrive far more often than evals).
@@ -141,18 +180,25 @@ export function TrainPanel() {
   const evalRuns = useStable(toChart(visible), visible.flatMap((r) => [r.id, r.name, r.color, r.history.evals, indexOf(r.id)]));
   const probeRuns = useStable(toChart(visible), visible.flatMap((r) => [r.id, r.name, r.color, r.history.probes, indexOf(r.id)]));
 
-  const rate = active ? throughput(active.history.steps, active.step, active.config.steps) : null;
+  const rate = active ? throughput(active.history.steps, active.step, active.config.steps, active.status === 'training' ? active.trainingSince : null) : null;
+  const etaText = !active ? '-' : pausing ? 'pausing...' : active.status === 'training' ? formatDuration(rate?.etaSec ?? null) : active.step >= active.config.steps ? 'done' : `- (${active.status === 'idle' ? 'paused' : 'stopped'})`;
   const exportable = () => visible.map((r) => ({ ...r }));
 
   return (
     <div className="train-panel">
       <aside className="panel train-side">
         <div className="playback">
-          <button type="button" data-testid="train-start" onClick={play} disabled={working === 'Training' && training} title="train (the active run and its comparisons) up to the step budget">
-            ▶ Play
+          <button
+            type="button"
+            data-testid="train-start"
+            onClick={play}
+            disabled={(working === 'Training' && training && matchesActive) || invalid !== ''}
+            title={training && !matchesActive ? 'make a run with these settings; it starts when the runs now training stop' : 'train (the active run and its comparisons) up to the step budget'}
+          >
+            {training && active && !matchesActive ? '▶ Queue new run' : '▶ Play'}
           </button>
-          <button type="button" data-testid="train-pause" onClick={api.pause} disabled={!training}>
-            ❚❚ Pause
+          <button type="button" data-testid="train-pause" data-pausing={pausing} onClick={pause} disabled={!training || pausing} title="stops after the step in flight (then evaluates)">
+            {pausing ? '❚❚ Pausing...' : '❚❚ Pause'}
           </button>
           <button type="button" data-testid="train-step" onClick={step} disabled={training || working !== null}>
             +1 Step
@@ -166,8 +212,16 @@ export function TrainPanel() {
             step <strong data-testid="step-counter">{active?.step ?? 0}</strong> / {active?.config.steps ?? state.config.steps}
           </div>
           <div data-testid="samples-per-sec">{rate?.samplesPerSec ? `${rate.samplesPerSec.toFixed(1)} requests/s` : '- requests/s'}</div>
-          <div data-testid="eta">ETA {formatDuration(rate?.etaSec ?? null)}</div>
+          <div data-testid="eta">ETA {etaText}</div>
         </div>
+        <div className="note" data-testid="train-dataset" data-dataset={shownDataset}>
+          Data: <strong>{datasetLabel(shownDataset, datasets)}</strong> ({tasks.join(', ')}){active ? '' : ' - change it in the Data tab'}
+        </div>
+        {queue.length > 0 && (
+          <div className="note" data-testid="queued">
+            {queue.length} run{queue.length === 1 ? '' : 's'} queued: {queue.length === 1 ? 'it starts' : 'they start'} when the runs now training stop.
+          </div>
+        )}
         <div className="note">
           {!worker ? 'Starting the training worker...' : `Backend: ${backend?.backend ?? '?'}${backend?.adapter?.software ? ' (software adapter: slow)' : ''}`}
           {working && ` · ${working}...`}
@@ -185,6 +239,20 @@ export function TrainPanel() {
         <ConfigControls config={state.config} tasks={tasks} onChange={onConfig} />
       </aside>
       <div className="train-main">
+        {runs.length === 0 && api.loaded && (
+          <div className="panel intro" data-testid="intro">
+            <strong>OneRank</strong> ranks the items a shop could show a user with one Transformer that predicts every task at once (here: will
+            they click, add to cart, order?). Each candidate item gets one token per task, and the tasks read each other through cross-task
+            attention. This page trains it right here in your browser on a small built-in shop world (500 users, their histories and requests of
+            12 candidate items), and shows how each task learns. Nothing leaves your machine.
+            <div>
+              <button type="button" className="intro-start" data-testid="quick-start" onClick={quickStart} disabled={working !== null}>
+                ▶ Train a small OneRank now
+              </button>{' '}
+              <span className="note">d 16, 1 layer, 200 steps; or set your own on the left and press Play.</span>
+            </div>
+          </div>
+        )}
         <div className="panel">
           <div className="runs-head">
             <h2>Runs</h2>
@@ -212,6 +280,8 @@ export function TrainPanel() {
           </div>
           <RunList
             runs={runs}
+            datasetName={(id) => datasetLabel(id, datasets)}
+            drawnDataset={shownDataset}
             activeRunId={activeRunId}
             hidden={hidden}
             onSelect={select}
@@ -222,9 +292,15 @@ export function TrainPanel() {
             onExportWeights={(id) => void exportWeights(id)}
             onImportWeights={(id, f) => void importWeights(id, f)}
           />
-          <CompareForm base={active} onCompare={(c) => void compare(c)} />
+          <CompareForm base={active} dataset={state.dataset} onCompare={(c) => void compare(c)} />
         </div>
-        {runs.length > 0 && (
+        {otherData.length > 0 && (
+          <div className="note" data-testid="other-dataset-runs" data-count={otherData.length}>
+            Charts show the runs on {datasetLabel(shownDataset, datasets)}. Not drawn here: {otherData.length} run{otherData.length === 1 ? '' : 's'} on{' '}
+            {[...new Set(otherData.map((r) => datasetLabel(r.dataset, datasets)))].join(', ')} (other tasks); select one to see its charts.
+          </div>
+        )}
+        {sameData.length > 0 && (
           <div className="panel charts">
             {/* One view at a time: only the charts on screen are mounted and redrawn. */}
             <div className="chart-tabs" role="tablist">

@@ -62,9 +62,14 @@ export interface Throughput {
   etaSec: number | null;
 }
 
-/** Recent throughput from the last `window` step records (the first steps include shader compilation). */
-export function throughput(steps: readonly StepRecord[], currentStep: number, budget: number, window = 20): Throughput {
-  const recent = steps.slice(-window);
+/**
+ * Recent throughput from the last `window` step records of the current training session (the first steps include
+ * shader compilation). `since`: when that session began; null when the run does not train, and then there is no
+ * rate and no ETA (a paused, reloaded or interrupted run, or one whose worker changed backend, has no current speed).
+ */
+export function throughput(steps: readonly StepRecord[], currentStep: number, budget: number, since: number | null, window = 20): Throughput {
+  if (since === null) return { samplesPerSec: null, stepsPerSec: null, etaSec: currentStep >= budget ? 0 : null };
+  const recent = steps.slice(-window).filter((s) => s.time >= since);
   if (currentStep >= budget) return { ...rate(recent), etaSec: 0 };
   const r = rate(recent);
   return { ...r, etaSec: r.stepsPerSec ? (budget - currentStep) / r.stepsPerSec : null };
