@@ -1,14 +1,17 @@
 // npm run inspect-data -- file.csv [--schema schema.json] [--skip-ragged] [--set key=value ...]
 // Prints, as JSON, the schema the app would infer for the file (roles, sides, task order), per-column
-// measurements, and the dataset summary after encoding. The printed "schema" is a valid --schema file.
+// measurements with the evidence for each role, the funnel, the leakage guard's warnings, and the dataset
+// summary after encoding. The printed "schema" is a valid --schema file.
 import { basename } from 'node:path';
 import { applySettings, DEFAULT_CONFIG } from '../src/engine/config';
 import { encode, encodeOptionsFrom } from '../src/engine/data/encode';
 import { isDataError } from '../src/engine/data/errors';
+import { inferSchema, labelCandidates } from '../src/engine/data/infer';
+import { warningsFor } from '../src/engine/data/leakage';
 import { parseCsv } from '../src/engine/data/parse';
-import { inferSchema, labelCandidates, validateSchema } from '../src/engine/data/schema';
+import { validateSchema } from '../src/engine/data/schema';
 import { summarize } from '../src/engine/data/summary';
-import { openFileAsBlob, readSchemaFile } from './node-file';
+import { flushStdio, openFileAsBlob, readSchemaFile } from './node-file';
 
 const USAGE = 'usage: npm run inspect-data -- <file.csv|.tsv|.csv.gz> [--schema schema.json] [--skip-ragged] [--set key=value ...]';
 
@@ -25,44 +28,51 @@ async function main(argv: string[]): Promise<number> {
       const [k, ...v] = (argv[++i] ?? '').split('=');
       settings.push([k, v.join('=')]);
     } else if (a === '-h' || a === '--help') {
-      console.log(USAGE);
+      process.stdout.write(USAGE + '\n');
       return 0;
     } else if (!path) path = a;
     else throw new Error(`unexpected argument '${a}'\n${USAGE}`);
   }
   if (!path) {
-    console.error(USAGE);
+    process.stderr.write(USAGE + '\n');
     return 2;
   }
   const config = applySettings({ ...DEFAULT_CONFIG }, settings);
   const fileName = basename(path);
+  const encodeOptions = encodeOptionsFrom({ ...config, name: fileName });
   const parsed = await parseCsv(await openFileAsBlob(path), { fileName, skipRaggedRows });
-  const inference = inferSchema(parsed);
+  const inference = inferSchema(parsed, encodeOptions);
   const schema = schemaPath ? validateSchema(await readSchemaFile(schemaPath), parsed, basename(schemaPath)) : inference.schema;
   const report: Record<string, unknown> = {
     file: { name: fileName, rows: parsed.numRows, delimiter: parsed.delimiter, gzip: parsed.gzip, textBytes: parsed.textBytes, skippedRows: parsed.skippedRows },
     schema,
     profiles: inference.profiles,
+    funnel: inference.funnel,
+    warnings: warningsFor(inference.warnings, schema),
     labelCandidates: labelCandidates(inference),
   };
   let code = 0;
   try {
-    report.summary = summarize(encode(parsed, schema, encodeOptionsFrom({ ...config, name: fileName })));
+    report.summary = summarize(encode(parsed, schema, encodeOptions));
   } catch (e) {
     // The schema is still worth printing when encoding fails (e.g. no label yet): say why, exit non-zero.
     if (!isDataError(e)) throw e;
     report.error = e.toJSON();
-    console.error(e.describe());
+    process.stderr.write(e.describe() + '\n');
     code = 1;
   }
-  console.log(JSON.stringify(report, null, 2));
+  process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   return code;
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    console.error(isDataError(e) ? e.describe() : e instanceof Error ? e.message : String(e));
+  async (code) => {
+    await flushStdio();
+    process.exit(code);
+  },
+  async (e: unknown) => {
+    process.stderr.write((isDataError(e) ? e.describe() : e instanceof Error ? e.message : String(e)) + '\n');
+    await flushStdio();
     process.exit(1);
   },
 );

@@ -19,3 +19,19 @@ export async function readSchemaFile(path: string): Promise<DatasetSchema> {
   }
   return validateSchema(raw, undefined, basename(path));
 }
+
+/**
+ * Waits until everything written to stdout and stderr has reached the OS. Writes to a pipe are asynchronous in
+ * Node, and process.exit() drops what is still queued: a large JSON piped into another program would stop midway.
+ */
+export async function flushStdio(): Promise<void> {
+  await Promise.all(
+    [process.stdout, process.stderr].map(
+      (stream) =>
+        new Promise<void>((resolve) => {
+          const done = () => (stream.writableLength > 0 ? stream.once('drain', done) : resolve());
+          stream.write('', done);
+        }),
+    ),
+  );
+}

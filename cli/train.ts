@@ -30,6 +30,8 @@ async function loadData(data: string, test: string | undefined, schemaArg: strin
   if (Object.keys(shop).length > 0) throw new UsageError('--shop sets the synthetic world\'s knobs; it needs --data shop');
   const schema: DatasetSchema | undefined = schemaArg === 'auto' ? undefined : await readSchemaFile(schemaArg);
   const train = await loadDataset(await openFileAsBlob(data), basename(data), { schema, config: cfg });
+  // The leakage guard: with --schema auto a flagged column is never a feature; a given schema may keep one (said so).
+  for (const w of train.warnings) console.warn(`leakage guard: ${w.message}`);
   if (!test) return { dataset: train.dataset, evaluatedOn: 'validation split' };
   // The test file is read with the TRAINING schema and encoded with the training vocabularies and numeric stats;
   // its own split is irrelevant (every request is evaluated).

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { encode } from '../../src/engine/data/encode';
 import { parseCsv } from '../../src/engine/data/parse';
-import { inferSchema, rolesOf, validateSchema, withRole, type DatasetSchema } from '../../src/engine/data/schema';
+import { inferSchema } from '../../src/engine/data/infer';
+import { rolesOf, validateSchema, withRole, type DatasetSchema } from '../../src/engine/data/schema';
 import { summarize } from '../../src/engine/data/summary';
 import type { EncodedDataset } from '../../src/engine/data/types';
 import { dataErrorOf, fixtureBlob } from './helpers/data';

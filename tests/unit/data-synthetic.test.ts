@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encode } from '../../src/engine/data/encode';
 import { parseCsv } from '../../src/engine/data/parse';
-import { inferSchema } from '../../src/engine/data/schema';
+import { inferSchema } from '../../src/engine/data/infer';
 import { generateShop, shopEncodeOptions, shopRows, shopSchema, shopToCsv, SHOP_COLUMNS } from '../../src/engine/data/synthetic';
 import { REQUEST_ARRAY_KEYS, type EncodedDataset } from '../../src/engine/data/types';
 import { auc } from './helpers/data';

@@ -85,14 +85,7 @@ function encodeTable(table: ParsedTable, schemaIn: DatasetSchema, opts: EncodeOp
   const N = fitted ? fitted.maxCandidates : Math.max(1, Math.min(opts.maxCandidates, maxGroup));
   const chunks = chunkGroups(groups, N);
   const R = chunks.groupOfChunk.length;
-  const timeCol = byRole('time') ? colOf(byRole('time') as SchemaColumn) : undefined;
-  const rowTime = (r: number) => (timeCol ? timeValue(timeCol, r) : r);
-  const isValGroup = splitGroups(groups, opts, (g) => rowTime(groups.order[groups.starts[g]]), !!timeCol);
-  const trainRow = new Uint8Array(table.numRows);
-  for (let g = 0; g < numGroups(groups); g++) {
-    if (isValGroup[g]) continue;
-    for (let i = groups.starts[g]; i < groups.starts[g + 1]; i++) trainRow[groups.order[i]] = 1;
-  }
+  const { rowTime, isValGroup, trainRow } = splitRows(table, schema, groups, opts);
 
   // ---- vocabularies (fit on the training rows) ----
   const itemCol = byRole('item') ? colOf(byRole('item') as SchemaColumn) : undefined;
@@ -221,6 +214,27 @@ function encodeTable(table: ParsedTable, schemaIn: DatasetSchema, opts: EncodeOp
     trainIdx: Int32Array.from(trainIdx),
     valIdx: Int32Array.from(valIdx),
   };
+}
+
+/**
+ * The training split as encode() makes it: 1 per training row. The leakage guard reads only these rows, so what
+ * it decides never depends on the validation rows.
+ */
+export function trainingRows(table: ParsedTable, schema: DatasetSchema, options: Partial<EncodeOptions> = {}): Uint8Array {
+  return splitRows(table, schema, groupsFor(table, schema), { ...DEFAULT_ENCODE_OPTIONS, ...options }).trainRow;
+}
+
+function splitRows(table: ParsedTable, schema: DatasetSchema, groups: RowGroups, opts: EncodeOptions) {
+  const timeSpec = schema.columns.find((c) => c.role === 'time');
+  const timeCol = timeSpec ? table.columns.find((t) => t.name === timeSpec.name) : undefined;
+  const rowTime = (r: number) => (timeCol ? timeValue(timeCol, r) : r);
+  const isValGroup = splitGroups(groups, opts, (g) => rowTime(groups.order[groups.starts[g]]), !!timeCol);
+  const trainRow = new Uint8Array(table.numRows);
+  for (let g = 0; g < numGroups(groups); g++) {
+    if (isValGroup[g]) continue;
+    for (let i = groups.starts[g]; i < groups.starts[g + 1]; i++) trainRow[groups.order[i]] = 1;
+  }
+  return { rowTime, isValGroup, trainRow };
 }
 
 // ---------- pieces ----------

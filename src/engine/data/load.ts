@@ -3,7 +3,9 @@
 import type { Config } from '../config';
 import { encode, encodeOptionsFrom, encodeWithVocabulary } from './encode';
 import { parseCsv, type ByteSource, type ParsedFile, type ParseProgress } from './parse';
-import { inferSchema, labelCandidates, validateSchema, type ColumnProfile, type DatasetSchema } from './schema';
+import { inferSchema, labelCandidates, type SchemaInference } from './infer';
+import { warningsFor, type LeakWarning } from './leakage';
+import { validateSchema, type DatasetSchema } from './schema';
 import { summarize, type DatasetSummary } from './summary';
 import type { DatasetMeta, EncodedDataset } from './types';
 
@@ -30,15 +32,21 @@ export interface LoadedDataset {
   schema: DatasetSchema;
   summary: DatasetSummary;
   /** The inferred schema (even when a schema was given), with per-column measurements for the schema table. */
-  inferred: { schema: DatasetSchema; profiles: ColumnProfile[]; labelCandidates: string[] };
+  inferred: SchemaInference & { labelCandidates: string[] };
+  /**
+   * The leakage guard's warnings for the schema in use: 'excluded' where the column is not a feature (the
+   * inferred schema never uses one), 'kept' where a given schema uses it as a feature anyway.
+   */
+  warnings: LeakWarning[];
   file: Pick<ParsedFile, 'name' | 'delimiter' | 'gzip' | 'textBytes' | 'skippedRows' | 'raggedExamples' | 'numRows'>;
 }
 
 export async function loadDataset(source: ByteSource, fileName: string, opts: LoadOptions = {}): Promise<LoadedDataset> {
   const parsed = await parseCsv(source, { fileName, skipRaggedRows: opts.skipRaggedRows, maxBytes: opts.maxBytes, onProgress: opts.onProgress, signal: opts.signal });
-  const inference = inferSchema(parsed);
-  const schema = opts.schema ? validateSchema(opts.schema, parsed) : inference.schema;
   const encodeOptions = encodeOptionsFrom({ ...opts.config, minCount: opts.minCount, name: fileName });
+  // The guard reads the training rows of the split this load will make.
+  const inference = inferSchema(parsed, encodeOptions);
+  const schema = opts.schema ? validateSchema(opts.schema, parsed) : inference.schema;
   const dataset = opts.training ? encodeWithVocabulary(parsed, schema, opts.training, encodeOptions) : encode(parsed, schema, encodeOptions);
   const { name, delimiter, gzip, textBytes, skippedRows, raggedExamples, numRows } = parsed;
   return {
@@ -46,6 +54,7 @@ export async function loadDataset(source: ByteSource, fileName: string, opts: Lo
     schema,
     summary: summarize(dataset),
     inferred: { ...inference, labelCandidates: labelCandidates(inference) },
+    warnings: warningsFor(inference.warnings, schema),
     file: { name, delimiter, gzip, textBytes, skippedRows, raggedExamples, numRows },
   };
 }

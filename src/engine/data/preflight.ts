@@ -8,7 +8,9 @@
 // a label problem (with the threshold offer) until the user decides what the column is.
 import { noLabelError, readLabel } from './encode';
 import { DataError, isDataError } from './errors';
-import { isLabelNamed, profileColumn, validateSchema, type DatasetSchema } from './schema';
+import { isLabelNamed } from './names';
+import { profileColumn } from './roles';
+import { validateSchema, type DatasetSchema } from './schema';
 import { columnByName, type ParsedColumn, type ParsedTable } from './table';
 
 /** Label-named columns with at most this many small integer values are treated as would-be labels. */

@@ -1,9 +1,9 @@
-// What each column of a file means (its role), inferred from names and values, editable by the user, and
+// What each column of a file means (its role): inferred in roles.ts and infer.ts, editable by the user, and
 // JSON-serializable so the CLI (--schema schema.json) and the app's editable table share one format.
 import { z } from 'zod';
 import { DataError } from './errors';
-import { groupRows, numGroups, type RowGroups } from './requests';
-import { cellKeys, cellNumber, distinctCount, type ParsedColumn, type ParsedTable } from './table';
+import { groupRows, type RowGroups } from './requests';
+import type { ParsedTable } from './table';
 import type { FeatureSide } from './types';
 
 export const COLUMN_ROLES = [
@@ -109,182 +109,12 @@ export function validateSchema(raw: unknown, table?: ParsedTable, file = table?.
   return schema;
 }
 
-// ---------- inference ----------
-
-/** Words that make a 0/1 column a label. */
-const LABEL_WORDS = new Set([
-  'click', 'clicked', 'clicks', 'like', 'liked', 'likes', 'purchase', 'purchased', 'conversion', 'converted', 'convert',
-  'order', 'ordered', 'orders', 'cart', 'carted', 'addtocart', 'atc', 'buy', 'bought', 'rated', 'income', 'label', 'target',
-  'follow', 'share', 'finish', 'finished', 'watch', 'watched', 'comment', 'favorite', 'fav', 'download', 'install', 'y',
-]);
-const REQUEST_NAMES = /^(request|req|session|query|search|impression|imp|pv|page_?view)(_?id)?$|^(pvid|sid|qid|rid)$/;
-const USER_NAMES = /^(user|uid|customer|member|visitor)(_?id)?$/;
-const ITEM_NAMES = /^(item|iid|product|goods|sku|ad|doc|video|movie)(_?id)?$/;
-const TIME_NAMES = /^(time|timestamp|ts|date|datetime|event_?time|time_?stamp|event_?date)$/;
-
-function normalize(name: string): string {
-  return name
-    .replace(/([a-z])([A-Z])/g, '$1_$2')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_|_$/g, '');
-}
-
-function isLabelNamed(name: string): boolean {
-  const n = normalize(name);
-  return n.split('_').some((w) => LABEL_WORDS.has(w)) || LABEL_WORDS.has(n.replace(/_/g, ''));
-}
-
-/** What inference measured about a column; shown in the app's schema table beside the role picker. */
-export interface ColumnProfile {
-  name: string;
-  /** Distinct non-missing values (a lower bound above 50,000 for numeric columns). */
-  distinct: number;
-  missing: number;
-  numeric: boolean;
-  integer: boolean;
-  /** Only the values 0 and 1 (both present). */
-  binary: boolean;
-  /** No values other than 0 and 1 (perhaps only one of them). */
-  zeroOne: boolean;
-  /** Cells hold delimited lists. */
-  list: boolean;
-  /** May be used as a label (0/1 values, or numeric with a threshold). */
-  canBeLabel: boolean;
-  /** Same value on every row of each request (true when there is no request column). */
-  constantInRequest: boolean;
-  /** For list columns: share of distinct tokens that are also candidate item ids. */
-  itemOverlap?: number;
-}
-
-export function profileColumn(col: ParsedColumn): Omit<ColumnProfile, 'constantInRequest'> {
-  const list = col.listCells > 0;
-  const numeric = !list && col.nonNumericTokens === 0 && col.missing < rowsOf(col);
-  const integer = numeric && col.nonIntegerTokens === 0;
-  let binary = false;
-  let zeroOne = false;
-  if (numeric && col.mode === 'dict') {
-    const vals = new Set(Array.from(col.dictNum));
-    zeroOne = [...vals].every((v) => v === 0 || v === 1);
-    binary = zeroOne && vals.size === 2;
-  }
-  return {
-    name: col.name,
-    distinct: distinctCount(col),
-    missing: col.missing,
-    numeric,
-    integer,
-    binary,
-    list,
-    zeroOne,
-    canBeLabel: binary || numeric,
-  };
-}
-
-function rowsOf(col: ParsedColumn): number {
-  return col.mode === 'dict' ? col.ids.length : col.mode === 'list' ? col.offsets.length - 1 : col.nums.length;
-}
-
-/** True when every request's rows share the column's value. */
-function constantWithinGroups(col: ParsedColumn, groups: RowGroups): boolean {
-  if (col.mode === 'list') {
-    for (let g = 0; g < numGroups(groups); g++) {
-      const r0 = groups.order[groups.starts[g]];
-      const a0 = col.offsets[r0];
-      const n0 = col.offsets[r0 + 1] - a0;
-      for (let i = groups.starts[g] + 1; i < groups.starts[g + 1]; i++) {
-        const r = groups.order[i];
-        const a = col.offsets[r];
-        if (col.offsets[r + 1] - a !== n0) return false;
-        for (let t = 0; t < n0; t++) if (col.tokens[a + t] !== col.tokens[a0 + t]) return false;
-      }
-    }
-    return true;
-  }
-  for (let g = 0; g < numGroups(groups); g++) {
-    const v0 = col.mode === 'numeric' ? cellNumber(col, groups.order[groups.starts[g]]) : col.ids[groups.order[groups.starts[g]]];
-    for (let i = groups.starts[g] + 1; i < groups.starts[g + 1]; i++) {
-      const v = col.mode === 'numeric' ? cellNumber(col, groups.order[i]) : col.ids[groups.order[i]];
-      if (v !== v0 && !(Number.isNaN(v) && Number.isNaN(v0))) return false;
-    }
-  }
-  return true;
-}
-
-/** Share of a list column's distinct tokens that appear among the item column's values. */
-function itemOverlap(list: ParsedColumn, item: ParsedColumn | undefined): number {
-  if (!item || list.dict.length === 0) return 0;
-  if (item.mode === 'numeric') cellKeys(item);
-  const items = new Set(item.dict);
-  let hit = 0;
-  for (const t of list.dict) if (items.has(t)) hit++;
-  return hit / list.dict.length;
-}
-
-export interface SchemaInference {
-  schema: DatasetSchema;
-  profiles: ColumnProfile[];
-}
-
-/** Infers each column's role (see the rules in the data README) and the task order (column order). */
-export function inferSchema(table: ParsedTable): SchemaInference {
-  const base = table.columns.map((c) => ({ col: c, prof: profileColumn(c), norm: normalize(c.name) }));
-  const pick = (re: RegExp, ok: (p: (typeof base)[number]) => boolean) => base.find((b) => re.test(b.norm) && ok(b));
-  // A request id must actually group rows (fewer distinct values than rows).
-  const request = pick(REQUEST_NAMES, (b) => !b.prof.list && b.prof.distinct < table.numRows);
-  const user = pick(USER_NAMES, (b) => !b.prof.list && b !== request);
-  const item = pick(ITEM_NAMES, (b) => !b.prof.list && b !== request && b !== user);
-  const time = pick(TIME_NAMES, (b) => !b.prof.list && b !== request && b !== user && b !== item);
-  const groups = groupRows(table.numRows, request?.col);
-  const multiRowRequests = numGroups(groups) < table.numRows;
-
-  const columns: SchemaColumn[] = [];
-  const profiles: ColumnProfile[] = [];
-  for (const b of base) {
-    const constant = !multiRowRequests || constantWithinGroups(b.col, groups);
-    const profile: ColumnProfile = { ...b.prof, constantInRequest: constant };
-    const side: FeatureSide = constant ? 'context' : 'candidate';
-    let col: SchemaColumn;
-    if (b === request) col = { name: b.col.name, role: 'request' };
-    else if (b === user) col = { name: b.col.name, role: 'user' };
-    else if (b === item) col = { name: b.col.name, role: 'item' };
-    else if (b === time) col = { name: b.col.name, role: 'time' };
-    // A constant 0/1 label-named column is still a label: encode then says "only one class", which helps more.
-    else if (b.prof.zeroOne && isLabelNamed(b.col.name)) col = { name: b.col.name, role: 'label' };
-    else if (b.prof.list) {
-      profile.itemOverlap = itemOverlap(b.col, item?.col);
-      // History: a per-request list drawn from the item id space.
-      col = profile.itemOverlap >= 0.5 ? { name: b.col.name, role: 'sequence' } : { name: b.col.name, role: 'multi', side };
-    } else if (b.prof.numeric && !b.prof.integer) col = { name: b.col.name, role: 'numeric', side };
-    else if (isIdLike(b.prof, table.numRows)) col = { name: b.col.name, role: 'ignore' };
-    else col = { name: b.col.name, role: 'categorical', side };
-    if (b.prof.missing === table.numRows) col = { name: b.col.name, role: 'ignore' };
-    columns.push(col);
-    profiles.push(profile);
-  }
-  const taskOrder = columns.filter((c) => c.role === 'label').map((c) => c.name);
-  return { schema: { columns, taskOrder }, profiles };
-}
-
-/** A value per row (row numbers, free text): useless as a feature, so ignored by default. */
-function isIdLike(p: Omit<ColumnProfile, 'constantInRequest'>, numRows: number): boolean {
-  return numRows >= 1000 && p.distinct >= 0.9 * (numRows - p.missing);
-}
-
 /** Makes `name` a label (appended to the task order), or turns a label back into a feature. */
 export function withRole(schema: DatasetSchema, name: string, role: ColumnRole, side?: FeatureSide): DatasetSchema {
   const columns = schema.columns.map((c) => (c.name === name ? { name, role, ...(FEATURE_ROLES.includes(role) ? { side: side ?? c.side ?? 'context' } : {}) } : c));
   let taskOrder = schema.taskOrder.filter((t) => t !== name);
   if (role === 'label') taskOrder = [...taskOrder, name];
   return { columns, taskOrder };
-}
-
-/**
- * 0/1 columns that inference did not make labels but the user may (the "second task" offer, e.g. Census
- * 'marital status'). Any numeric column can also be a label, with a threshold.
- */
-export function labelCandidates(inf: SchemaInference): string[] {
-  return inf.profiles.filter((p, i) => p.binary && inf.schema.columns[i].role !== 'label').map((p) => p.name);
 }
 
 /** Roles of the columns, by name (convenience for tests and the CLI). */
@@ -297,6 +127,3 @@ export function groupsFor(table: ParsedTable, schema: DatasetSchema): RowGroups 
   const req = schema.columns.find((c) => c.role === 'request');
   return groupRows(table.numRows, req ? table.columns.find((c) => c.name === req.name) : undefined);
 }
-
-// Exported for the upload preflight (preflight.ts): label-named columns that are not 0/1.
-export { isLabelNamed };
