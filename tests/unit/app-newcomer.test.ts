@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { catchUpStops, compareRefusal, datasetLabel, lagging, splitByDataset } from '../../src/app/runGroups';
 import { stateFromHash } from '../../src/app/state';
 import { DEFAULT_CONFIG, configProblems } from '../../src/engine/config';
+import { architectureOf, SHOP_SPEC, specOfSchema } from '../../src/panels/inspect/architecture';
 import { refusal } from '../../src/panels/train/ConfigControls';
 import { throughput } from '../../src/panels/train/series';
 import type { StepRecord } from '../../src/workers/runProtocol';
@@ -77,5 +78,26 @@ describe('the ETA', () => {
     const later = [...steps, { ...steps[9], step: 11, time: 9000 }, { ...steps[9], step: 12, time: 10000 }];
     expect(throughput(later, 12, 30, 8500).stepsPerSec).toBeCloseTo(1);
     expect(throughput(later, 12, 30, 0).stepsPerSec).toBeCloseTo(11 / 9000 * 1000);
+  });
+});
+
+describe('the architecture of the selected run', () => {
+  it('comes from its dataset\u2019s schema: its tasks, the user id in the context token, no history without one', () => {
+    expect(SHOP_SPEC.contextFeatures).toEqual(['user_id', 'segment', 'device', 'hour', 'budget']);
+    const upload = specOfSchema({
+      columns: [
+        { name: 'uid', role: 'user' },
+        { name: 'movie', role: 'item' },
+        { name: 'genre', role: 'categorical', side: 'candidate' },
+        { name: 'age', role: 'numeric', side: 'context' },
+        { name: 'watched', role: 'label' },
+        { name: 'liked', role: 'label' },
+      ],
+      taskOrder: ['watched', 'liked'],
+    });
+    expect(upload).toEqual({ tasks: ['watched', 'liked'], contextFeatures: ['uid', 'age'], candidateFeatures: ['movie', 'genre'], hasHistory: false });
+    const { layout } = architectureOf({ ...DEFAULT_CONFIG, maxCandidates: 2 }, upload);
+    expect(layout.tokens.map((t) => t.label)).toEqual(['ctx: uid, age', 'cand 1', 'task: watched', 'task: liked', 'cand 2', 'task: watched', 'task: liked']);
+    expect(architectureOf(DEFAULT_CONFIG, SHOP_SPEC).layout.tokens[0].label).toBe('ctx: user_id, segment, device, hour, budget');
   });
 });

@@ -1,10 +1,11 @@
-// 1. The token layout of the current config and its attention mask as a grid, drawn from the config itself.
-// Its controls edit the same URL config the Train tab uses, so changing H, N or an ablation redraws this.
+// 1. The token layout and attention mask of the selected run: its own config, its dataset's tasks and features.
+// With no run selected it is a sketch, labelled so, whose controls edit the same URL config the Train tab uses
+// (changing H, N or an ablation redraws it).
 import { useMemo, useState } from 'react';
 import { useApp } from '../../app/AppContext';
 import { CONFIG_KEYS, ConfigError, parseConfigValue, type Config } from '../../engine/config';
 import type { TokenKind } from '../../engine/model/mask';
-import { architectureOf, describeRow, layoutSummary, SHOP_CONTEXT, SHOP_TASKS } from './architecture';
+import { architectureOf, describeRow, layoutSummary, SHOP_SPEC, SHOP_TASKS, type SketchSpec } from './architecture';
 import type { Rgb } from './colors';
 import { Heatmap } from './Heatmap';
 import type { LabeledMap } from './maps';
@@ -16,15 +17,27 @@ export function sketchTasks(K: number): string[] {
   return Array.from({ length: K }, (_, k) => SHOP_TASKS[k] ?? `t${k + 1}`);
 }
 
-export function ArchitectureView({ tasks }: { tasks?: string[] }) {
+/** The run whose architecture is drawn: its config and its dataset's spec (tasks and features). */
+export interface ArchitectureRun {
+  name: string;
+  config: Config;
+  spec: SketchSpec;
+  datasetName: string;
+}
+
+export function ArchitectureView({ run }: { run?: ArchitectureRun }) {
   const { state, setState } = useApp();
-  const cfg = state.config;
-  const [K, setK] = useState(tasks?.length ?? SHOP_TASKS.length);
+  // With a run selected, its own architecture; a sketch of other settings only when asked for.
+  const [sketchWanted, setSketchWanted] = useState(false);
+  const shownRun = sketchWanted ? undefined : run;
+  const sketch = !shownRun;
+  const cfg = shownRun?.config ?? state.config;
+  const [K, setK] = useState(SHOP_TASKS.length);
   const [error, setError] = useState<string | null>(null);
   const [row, setRow] = useState<number | null>(null);
-  const taskNames = tasks && tasks.length === K ? tasks : sketchTasks(K);
-  const taskKey = taskNames.join('|');
-  const arch = useMemo(() => architectureOf(cfg, { tasks: taskKey.split('|'), contextFeatures: SHOP_CONTEXT }), [cfg, taskKey]);
+  const spec: SketchSpec = shownRun ? shownRun.spec : { ...SHOP_SPEC, tasks: sketchTasks(K) };
+  const specKey = JSON.stringify(spec);
+  const arch = useMemo(() => architectureOf(cfg, JSON.parse(specKey) as SketchSpec), [cfg, specKey]);
   const { layout, mask } = arch;
   const map: LabeledMap = useMemo(
     () => ({
@@ -51,9 +64,28 @@ export function ArchitectureView({ tasks }: { tasks?: string[] }) {
   const cell = layout.T > 90 ? 6 : layout.T > 60 ? 8 : 12;
 
   return (
-    <div className="panel" data-testid="architecture-view">
-      <h2>Architecture: the token sequence and who may read whom</h2>
-      <div className="inspect-controls">
+    <div className="panel" data-testid="architecture-view" data-mode={sketch ? 'sketch' : 'run'} data-tasks={spec.tasks.join(',')}>
+      <h2>
+        {shownRun ? `Architecture of ${shownRun.name}: the token sequence and who may read whom` : `Architecture sketch (${run ? 'not a run' : 'no run selected'}): the token sequence and who may read whom`}
+      </h2>
+      {run && (
+        <button type="button" data-testid="arch-sketch-toggle" onClick={() => setSketchWanted((v) => !v)}>
+          {sketchWanted ? `Back to the architecture of ${run.name}` : 'Sketch other settings instead'}
+        </button>
+      )}
+      {shownRun ? (
+        <div className="note" data-testid="arch-run-facts">
+          Data: <strong>{shownRun.datasetName}</strong>, {spec.tasks.length} task{spec.tasks.length === 1 ? '' : 's'} ({spec.tasks.join(', ')}). Context token:{' '}
+          {spec.contextFeatures.join(', ') || 'none'}. Candidate token: {spec.candidateFeatures?.join(', ') || 'none'}. Model {cfg.model}
+          {cfg.model === 'onerank' && cfg.ablation !== 'none' ? ` (${cfg.ablation})` : ''}, width d = {cfg.d}, {cfg.layers} layer(s) x {cfg.heads} head(s), H = {arch.layout.historyLen},
+          N = {cfg.maxCandidates}.
+        </div>
+      ) : (
+        <div className="note">
+          A sketch on the built-in shop world with the settings of the next run; select a run (Train tab, or below) to see its own architecture.
+        </div>
+      )}
+      <div className="inspect-controls" hidden={!sketch}>
         <label>
           model
           <select data-testid="arch-model" value={cfg.model} onChange={(e) => set('model', e.target.value)}>

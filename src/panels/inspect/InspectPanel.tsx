@@ -1,13 +1,18 @@
 // "Look inside": the architecture of the current config, then the attention maps and the gradient flow of a run.
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { useDatasets } from '../../app/datasets';
+import { datasetLabel } from '../../app/runGroups';
 import { useRuns, type RunView } from '../../app/runs';
-import { ArchitectureView } from './ArchitectureView';
+import type { StoredLoadRecipe } from '../../storage/datasetStore';
+import { SHOP_SPEC, specOfSchema, type SketchSpec } from './architecture';
+import { ArchitectureView, type ArchitectureRun } from './ArchitectureView';
 import { AttentionView } from './AttentionView';
 import { GradFlowView } from './GradFlowView';
 import './inspect.css';
 
 export function InspectPanel() {
-  const { runs, activeRunId, compareRun, ensureLoaded, setActiveRun } = useRuns();
+  const { runs, activeRunId, compareRun, ensureLoaded } = useRuns();
+  const { datasets } = useDatasets();
   const [picked, setPicked] = useState<string | null>(null);
   const run: RunView | undefined = runs.find((r) => r.id === (picked ?? activeRunId)) ?? runs.at(-1);
   const runId = run?.id ?? null;
@@ -20,9 +25,19 @@ export function InspectPanel() {
     ensureLoaded(runId).catch((e: Error) => setLoadError(e.message));
   }, [runId, ensureLoaded]);
 
+  // The selected run's architecture: its config, its dataset's tasks (as the model reported them) and features.
+  const recipe = datasets?.find((d) => d.id === run?.dataset)?.schema as StoredLoadRecipe | undefined;
+  const archRun: ArchitectureRun | undefined = useMemo(() => {
+    if (!run) return undefined;
+    const base: SketchSpec = run.dataset === 'shop' ? SHOP_SPEC : recipe ? specOfSchema(recipe.schema) : { tasks: [], contextFeatures: [] };
+    const tasks = run.tasks.length ? run.tasks : base.tasks;
+    return { name: run.name, config: run.config, spec: { ...base, tasks }, datasetName: datasetLabel(run.dataset, datasets) };
+  }, [run, recipe, datasets]);
+  const byDataset = [...new Set(runs.map((r) => r.dataset))];
+
   return (
     <div data-testid="inspect-panel">
-      <ArchitectureView tasks={run?.tasks.length ? run.tasks : undefined} />
+      <ArchitectureView run={archRun} />
       {!run ? (
         <div className="panel note" data-testid="inspect-no-run">
           Create a run in the Train tab (or start a guided demo) to see its attention maps and gradient flow.
@@ -33,10 +48,16 @@ export function InspectPanel() {
             <label>
               look inside run
               <select data-testid="inspect-run" value={run.id} onChange={(e) => setPicked(e.target.value)}>
-                {runs.map((r) => (
-                  <option key={r.id} value={r.id}>
-                    {r.name} (step {r.step})
-                  </option>
+                {byDataset.map((d) => (
+                  <optgroup key={d} label={datasetLabel(d, datasets)}>
+                    {runs
+                      .filter((r) => r.dataset === d)
+                      .map((r) => (
+                        <option key={r.id} value={r.id}>
+                          {r.name} (step {r.step})
+                        </option>
+                      ))}
+                  </optgroup>
                 ))}
               </select>
             </label>
@@ -52,12 +73,7 @@ export function InspectPanel() {
               runName={run.name}
               step={run.step}
               detach={run.config.ablation !== 'V4' && run.config.detach}
-              onFlip={() =>
-                compareRun(run.id, { detach: !run.config.detach }).then((id) => {
-                  setPicked(id);
-                  setActiveRun(id);
-                })
-              }
+              onFlip={() => compareRun(run.id, { detach: !run.config.detach }).then((id) => setPicked(id))}
             />
           ) : (
             <div className="panel note">Gradient flow into task channels h_j exists only for OneRank (the baselines have towers, not channels).</div>

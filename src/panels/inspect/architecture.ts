@@ -2,18 +2,44 @@
 // mask, what that token may read, in words. Drawn from the config (and the dataset's task and context names),
 // so changing K, N, H or an ablation switch redraws it without a trained model.
 import type { Config } from '../../engine/config';
+import type { DatasetSchema } from '../../engine/data/schema';
+import { shopSchema } from '../../engine/data/synthetic';
 import type { DatasetMeta } from '../../engine/data/types';
 import { attentionMask, tokenLayout, type TokenLayout } from '../../engine/model/mask';
 import { resolveSwitches } from '../../engine/model/switches';
 
-/** The shop world's tasks and context features: what the sketch shows before any dataset is loaded. */
-export const SHOP_TASKS = ['click', 'cart', 'order'];
-export const SHOP_CONTEXT = ['segment', 'device', 'hour', 'budget'];
-
 export interface SketchSpec {
   tasks: string[];
+  /** Context features in the model's order (the user id first when the data has one). */
   contextFeatures: string[];
+  /** Candidate features (the item id first when the data has one); shown in words, one token per candidate. */
+  candidateFeatures?: string[];
+  /** Whether the data has a history (a sequence column and item ids to embed it with); default yes. */
+  hasHistory?: boolean;
 }
+
+/**
+ * What a dataset's schema makes of its columns, in the encoder's order (data/encode.ts): the user id is a
+ * context feature, then categorical, numeric and multi-valued features per side.
+ */
+export function specOfSchema(schema: DatasetSchema, tasks: string[] = schema.taskOrder): SketchSpec {
+  const col = (role: string) => schema.columns.find((c) => c.role === role)?.name;
+  const side = (s: 'context' | 'candidate') =>
+    (['categorical', 'numeric', 'multi'] as const).flatMap((role) => schema.columns.filter((c) => c.role === role && (c.side ?? 'context') === s).map((c) => c.name));
+  const user = col('user');
+  const item = col('item');
+  return {
+    tasks,
+    contextFeatures: [...(user ? [user] : []), ...side('context')],
+    candidateFeatures: [...(item ? [item] : []), ...side('candidate')],
+    hasHistory: col('sequence') !== undefined,
+  };
+}
+
+/** The shop world's tasks and features: what the sketch shows when no run is selected. */
+export const SHOP_SPEC: SketchSpec = specOfSchema(shopSchema());
+export const SHOP_TASKS = SHOP_SPEC.tasks;
+export const SHOP_CONTEXT = SHOP_SPEC.contextFeatures;
 
 /**
  * The DatasetMeta a dataset with these tasks and context features would have under this config (H and N from
@@ -32,7 +58,7 @@ export function sketchMeta(cfg: Config, spec: SketchSpec): DatasetMeta {
       candNum: [],
       candMulti: [],
     },
-    itemVocabSize: cfg.historyLen > 0 ? 2 : 0,
+    itemVocabSize: cfg.historyLen > 0 && spec.hasHistory !== false ? 2 : 0,
     historyLen: cfg.historyLen,
     maxCandidates: cfg.maxCandidates,
     multiLen: cfg.multiLen,
