@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { batchToTensors, buildOneRank, disposeBatch, stableName } from '../../src/engine/model';
 import { useBackend as selectBackend } from './helpers/backend';
 import { randomBatch, tinyConfig, tinyMeta } from './helpers/tinyMeta';
+import { awake } from './helpers/awake';
 
 const tf = await selectBackend('cpu');
 const meta = tinyMeta({ tasks: 3, maxCandidates: 3, historyLen: 3 });
@@ -12,7 +13,7 @@ const K = 3;
 
 function build(detach: boolean) {
   // 'full' so that every task reads every other one: all off-diagonal edges exist.
-  return buildOneRank(tinyConfig(meta, { crossTaskMask: 'full', detach, seed: 5 }), meta);
+  return awake(buildOneRank(tinyConfig(meta, { crossTaskMask: 'full', detach, seed: 5 }), meta));
 }
 
 /** d(loss of task k)/d(tap) [B, K, d] for each k, the logits, and the total-loss gradients of the variables. */

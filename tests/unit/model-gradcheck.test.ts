@@ -7,6 +7,7 @@ import type { RankingModel } from '../../src/engine/model/types';
 import { mulberry32 } from '../../src/engine/model/random';
 import { useBackend as selectBackend } from './helpers/backend';
 import { randomBatch, tinyConfig, tinyMeta } from './helpers/tinyMeta';
+import { awake } from './helpers/awake';
 
 const tf = await selectBackend('cpu');
 const EPS = 1e-2;
@@ -18,7 +19,7 @@ const meta = tinyMeta({ tasks: 2, maxCandidates: 3, historyLen: 2, itemVocabSize
 const batch = randomBatch(meta, 2, { seed: 11, minCandidates: 2 });
 
 function check(cfg: Config, mustBeInformative: string[]) {
-  const model: RankingModel = buildModel(cfg, meta);
+  const model: RankingModel = awake(buildModel(cfg, meta));
   const bt = batchToTensors(batch, meta);
   // A fixed random projection of the logits (real candidates only), so every logit matters differently.
   const rand = mulberry32(99);

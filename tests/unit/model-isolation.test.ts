@@ -6,13 +6,14 @@ import { batchToTensors, buildModel, buildOneRank, disposeBatch, keyRealOf } fro
 import { keyPadding } from '../../src/engine/model/trunk';
 import { useBackend as selectBackend } from './helpers/backend';
 import { randomBatch, tinyConfig, tinyMeta } from './helpers/tinyMeta';
+import { awake } from './helpers/awake';
 
 const tf = await selectBackend('cpu');
 const meta = tinyMeta({ tasks: 3, maxCandidates: 4, historyLen: 3 });
 const N = meta.maxCandidates;
 
 async function logits(cfg: Config, batch: Batch): Promise<number[][][]> {
-  const model = buildModel(cfg, meta);
+  const model = awake(buildModel(cfg, meta));
   const bt = batchToTensors(batch, meta);
   const out = model.forward(bt, { training: false }).logits;
   const v = (await out.array()) as number[][][];
@@ -81,7 +82,7 @@ describe('padding candidates change nothing for the real ones', () => {
 
 describe('task tokens are mutually invisible', () => {
   async function trunkOutputs(ablation: Config['ablation'], perturbTask: number | null): Promise<number[][][][]> {
-    const model = buildOneRank(tinyConfig(meta, { ablation, seed: 2 }), meta);
+    const model = awake(buildOneRank(tinyConfig(meta, { ablation, seed: 2 }), meta));
     if (perturbTask !== null) {
       const e = model.taskTokens.embedding!;
       tf.tidy(() => e.assign(tf.add(e, tf.oneHot([perturbTask], e.shape[0]).reshape([-1, 1]).mul(0.7))));
@@ -116,7 +117,7 @@ describe('task tokens are mutually invisible', () => {
 
 describe('batched key padding', () => {
   it('equals mask.ts keyRealOf on every row', async () => {
-    const model = buildOneRank(tinyConfig(meta), meta);
+    const model = awake(buildOneRank(tinyConfig(meta), meta));
     const batch = randomBatch(meta, 4, { seed: 9, minCandidates: 1 });
     const bt = batchToTensors(batch, meta);
     const t = keyPadding(bt, model.layout);
