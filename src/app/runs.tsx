@@ -12,6 +12,7 @@ import { configDiff } from '../engine/config';
 import type { TrainingEvent } from '../workers/protocol';
 import { datasetKey, type EvalRecord, type OpenedRun, type PredictResult, type RunEvent, type WeightsFile } from '../workers/runProtocol';
 import { clearRunTail, deleteStoredRun, loadRuns, saveRun, saveRunTail, type RunStatus, type StoredRun } from '../storage/runStore';
+import { RUN_PALETTE } from '../charts/palette';
 import { useApp } from './AppContext';
 import { catchUpStops, compareRefusal, lagging } from './runGroups';
 import type { TrainingWorker } from './trainingWorker';
@@ -67,8 +68,8 @@ export interface RunsApi {
   loaded: boolean;
 }
 
-/** Distinct run colors (Tableau 10), assigned in creation order, skipping colors in use. */
-export const RUN_COLORS = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+/** Distinct run colors (colour-blind safe, charts/palette.ts), assigned in creation order, skipping colors in use. */
+export const RUN_COLORS = RUN_PALETTE;
 
 function nextColor(runs: Iterable<RunView>): string {
   const used = new Set([...runs].map((r) => r.color));
@@ -499,9 +500,10 @@ const store = new RunStore();
 declare global {
   interface Window {
     __playground?: {
-      killWorker(): void;
-      /** Destroys the training worker's GPUDevice (webgpu only): a real device loss. */
-      loseDevice(): Promise<void>;
+      /** Test builds only (VITE_TEST_HOOKS=1): kills the training worker. */
+      killWorker?(): void;
+      /** Test builds only: destroys the training worker's GPUDevice (webgpu only), a real device loss. */
+      loseDevice?(): Promise<void>;
       runs(): RunView[];
       predict(runId: string, requests: number): Promise<PredictResult>;
     };
@@ -551,14 +553,19 @@ export function RunsProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     window.__playground = {
       ...window.__playground,
-      killWorker: () => worker?.kill('The training worker was killed (test hook)'),
-      loseDevice: async () => {
-        if (!worker) throw new Error('No training worker is running');
-        await worker.client.call('loseDevice', {});
-      },
       runs: () => store.current.runs,
       predict: (id, n) => store.predict(id, n),
     };
+    // Hooks that break things on purpose exist only in a test build (VITE_TEST_HOOKS=1 at build time, as
+    // tests/e2e/globalSetup.ts builds): Vite replaces the condition with a constant, so a production bundle
+    // drops this block (tests/e2e/bundle.e2e.ts checks it).
+    if (import.meta.env.VITE_TEST_HOOKS === '1') {
+      window.__playground.killWorker = () => worker?.kill('The training worker was killed (test hook)');
+      window.__playground.loseDevice = async () => {
+        if (!worker) throw new Error('No training worker is running');
+        await worker.client.call('loseDevice', {});
+      };
+    }
   }, [worker]);
 
   const api: RunsApi = useMemo(

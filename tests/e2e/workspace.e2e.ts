@@ -243,7 +243,7 @@ describe('training workspace', () => {
     await page.locator(`[data-testid="run-row"][data-run="${base.id}"]`).getByTestId('run-name').click();
     await page.getByTestId('train-start').click();
     await page.waitForFunction(([id, n]) => (window.__playground!.runs().find((r) => r.id === id)?.step ?? 0) > n, [base.id, N] as const, { timeout: SLOW });
-    await page.evaluate(() => window.__playground!.killWorker());
+    await page.evaluate(() => window.__playground!.killWorker!());
     // Interrupted where it was, mid-way between the budget marks.
     const stepAtKill = await page.evaluate(
       (id) =>
@@ -288,7 +288,7 @@ describe('training workspace', () => {
           if (Date.now() > until) throw new Error('the new run never reached step 1');
           await new Promise((r) => setTimeout(r, 10));
         }
-        await window.__playground!.loseDevice();
+        await window.__playground!.loseDevice!();
       },
       [before, SLOW] as const,
     );
