@@ -47,6 +47,7 @@ export const SETTING_WORDS: Record<keyof Config, Term> = {
   probeEvery: { label: 'gradient probe every (steps)', text: 'How often the gradient-conflict probe measures whether the tasks pull the shared weights apart (0 = off).' },
   valFraction: { label: 'validation share', text: 'Share of requests held out to measure the model; it never trains on them.' },
   split: { label: 'validation split', text: 'random: any requests are held out; time: the latest ones, as in production.' },
+  fused: { label: 'fused GPU kernels', text: 'On WebGPU, run LayerNorm, the activation, attention and the loss as a few fused GPU programs instead of many small ones: faster, same numbers.' },
 };
 
 /** Terms the charts, the demos and the ablation menu use. */

@@ -63,6 +63,9 @@ export interface Config {
   probeEvery: number;
   valFraction: number;
   split: SplitKind;
+  // --- engine ---
+  /** Fused WebGPU kernels (src/engine/kernels/); off = the plain TF.js ops. Same numbers either way; webgpu only. */
+  fused: boolean;
 }
 
 export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
@@ -101,6 +104,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   probeEvery: 25,
   valFraction: 0.2,
   split: 'random',
+  fused: true,
 } satisfies Config);
 
 /** The config keys that change the encoded arrays (the rest only change the model and training). */
@@ -163,6 +167,7 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeyKind & { help: string } } = 
   probeEvery: { type: 'int', min: 0, max: 100_000, help: 'gradient probe every M steps (0 = off)' },
   valFraction: { type: 'number', min: 0.01, max: 0.9, help: 'validation share of requests' },
   split: { type: 'enum', options: ['random', 'time'], help: 'validation split' },
+  fused: { type: 'boolean', help: 'fused WebGPU kernels (off = plain TF.js ops, same numbers)' },
 };
 
 export class ConfigError extends Error {}

@@ -29,7 +29,10 @@ describe('step profile on cpu', () => {
       expect(profile.programs).toBe(profile.kernels);
       expect(profile.byKernel.reduce((a, s) => a + s.calls, 0)).toBe(profile.kernels);
       // An independent count: tf.profile's kernel list, less its customGrad entries (named after op scopes).
-      const info = await tf.profile(() => trainer.trainStep());
+      const info = await tf.profile(async () => {
+        await trainer.trainStep();
+        return [];
+      });
       const registered = info.kernels.filter((k) => tf.getKernel(k.name, 'cpu') !== undefined);
       expect(profile.kernels).toBe(registered.length);
       const matMuls = profile.byKernel.find((s) => s.name === 'BatchMatMul');

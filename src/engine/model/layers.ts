@@ -1,5 +1,8 @@
 // The few building blocks every module uses: linear maps, LayerNorm, the activation, dropout, head reshapes.
 import * as tf from '@tensorflow/tfjs';
+import { fusedLayerNorm } from '../kernels/layerNorm';
+import { fusedSiLU } from '../kernels/silu';
+import { fusedAvailable } from '../kernels/webgpu';
 import type { Params } from './params';
 
 export interface Linear {
@@ -11,12 +14,17 @@ export function linear(p: Params, name: string, inDim: number, outDim: number, g
   return { w: p.weight(`${name}/w`, [inDim, outDim], gain), b: p.zeros(`${name}/b`, [outDim]) };
 }
 
+/** x W + b; on webgpu the bias add rides in the matMul's epilogue (one GPU program, not two). */
+function matMulBias<T extends tf.Tensor>(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): T {
+  return (fusedAvailable() ? tf.fused.matMul({ a: x, b: w, bias: b }) : tf.add(tf.matMul(x, w), b)) as T;
+}
+
 /** x [..., in] -> [..., out]; flattened to 2-D so every backend runs one plain matMul. */
 export function applyLinear(x: tf.Tensor, l: Linear): tf.Tensor {
   const shape: number[] = x.shape;
   const inDim = shape[shape.length - 1];
   const outDim = l.w.shape[1] as number;
-  const y = tf.add(tf.matMul(x.reshape([-1, inDim]), l.w), l.b);
+  const y = matMulBias(x.reshape([-1, inDim]), l.w, l.b);
   return y.reshape([...shape.slice(0, -1), outDim]);
 }
 
@@ -31,7 +39,7 @@ export function taskLinear(p: Params, name: string, K: number, inDim: number, ou
 }
 
 export function applyTaskLinear(x: tf.Tensor3D, l: TaskLinear): tf.Tensor3D {
-  return tf.add(tf.matMul(x, l.w as tf.Tensor3D), l.b);
+  return matMulBias(x, l.w, l.b);
 }
 
 export interface Norm {
@@ -43,14 +51,19 @@ export function norm(p: Params, name: string, shape: number[]): Norm {
   return { g: p.ones(`${name}/g`, shape), b: p.zeros(`${name}/b`, shape) };
 }
 
-/** LayerNorm over the last axis (g, b broadcast from the right, so per-task [K, d] parameters work too). */
+/**
+ * LayerNorm over the last axis (g, b broadcast from the right, so per-task [K, d] parameters work too). On webgpu
+ * one fused program each way (kernels/layerNorm.ts); these plain ops are the reference and the other backends.
+ */
 export function layerNorm<T extends tf.Tensor>(x: T, n: Norm, eps = 1e-5): T {
+  if (fusedAvailable()) return fusedLayerNorm(x, n.g, n.b, eps);
   const { mean, variance } = tf.moments(x, -1, true);
   return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), n.g), n.b) as T;
 }
 
-/** SiLU: smooth (finite differences stay honest in the gradient check, no dead units), two cheap ops. */
+/** SiLU: smooth (finite differences stay honest in the gradient check, no dead units); fused on webgpu. */
 export function act<T extends tf.Tensor>(x: T): T {
+  if (fusedAvailable()) return fusedSiLU(x);
   return tf.mul(x, tf.sigmoid(x)) as T;
 }
 

@@ -12,6 +12,7 @@ import { rankingLoss, Temperature, type LossWeights } from './loss';
 import { taskMetrics, type TaskMetrics } from './metrics';
 import { installFastKernels } from './fastKernels';
 import { FlatAdam } from './flatAdam';
+import { setFusedKernels } from '../kernels/webgpu';
 import { channelFlow, gradientConflict } from './probes';
 
 export interface StepRecord {
@@ -173,6 +174,7 @@ export class Trainer {
   /** One optimizer step on the next training batch. Throws TrainingFault (weights untouched) on NaN / Inf. */
   async trainStep(): Promise<StepRecord> {
     const t0 = now();
+    setFusedKernels(this.config.fused); // the fused path is chosen per forward pass, from this run's config
     const rows = this.batches.next();
     const bt = batchToTensors(sliceBatch(this.dataset, rows), this.meta);
     const K = this.tasks.length;
@@ -240,6 +242,7 @@ export class Trainer {
   /** Forward passes over the given requests in batches, without gradients. */
   private async *inferBatches(requests: ArrayLike<number>, withLoss: boolean) {
     const size = Math.max(this.config.batchSize, MIN_EVAL_BATCH);
+    setFusedKernels(this.config.fused);
     for (let start = 0; start < requests.length; start += size) {
       const rows = Array.prototype.slice.call(requests, start, Math.min(start + size, requests.length)) as number[];
       const batch = sliceBatch(this.dataset, rows);
@@ -328,6 +331,7 @@ export class Trainer {
 
   /** Gradient-conflict and gradient-flow probes on the fixed probe batch. */
   async probe(): Promise<ProbeRecord> {
+    setFusedKernels(this.config.fused);
     const temperature = this.temperature.value();
     try {
       const inputs = { model: this.model, batch: this.probeTensors(), temperature, weights: this.weights };

@@ -1,0 +1,79 @@
+// Each fused WebGPU kernel (src/engine/kernels/) against the plain TF.js ops it replaces, both on webgpu in Node
+// (Dawn + SwiftShader): the value and the gradient of every input agree to a relative error <= 1e-4
+// (max |fused - plain| / max |plain| per tensor), on odd shapes (widths over the workgroup, rows not a multiple
+// of anything, per-task parameter rows).
+// Shown to fail: LayerNorm's dx without the `- ma` term, SiLU's gradient without `(1 - s)`, LayerNorm's forward
+// with `+ eps` dropped, and the loss's InfoNCE gradient without its `/ T` each failed here (relative errors 0.3-1).
+import type { Tensor } from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { fusedLayerNorm } from '../../src/engine/kernels/layerNorm';
+import { fusedSiLU } from '../../src/engine/kernels/silu';
+import { setFusedKernels } from '../../src/engine/kernels/webgpu';
+import { act, layerNorm } from '../../src/engine/model/layers';
+import { useBackend } from './helpers/backend';
+import { relErr } from './helpers/relErr';
+
+const tf = await useBackend('webgpu');
+
+function seeded(shape: number[], seed: number, scale = 1, shift = 0): Tensor {
+  return tf.tidy(() => tf.add(tf.mul(tf.randomNormal(shape, 0, 1, 'float32', seed), scale), shift));
+}
+
+/** Value and gradients of sum(f(inputs) * r) for a fixed random r: [value, ...grads] as arrays. */
+async function valueAndGrads(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): Promise<Float32Array[]> {
+  const before = tf.memory().numTensors;
+  const outs = tf.tidy(() => {
+    const y = f(...inputs);
+    const r = seeded(y.shape, 99);
+    const grads = tf.grads((...xs: Tensor[]) => tf.sum(tf.mul(f(...xs), r)))(inputs);
+    return [y, ...grads];
+  });
+  const values = await Promise.all(outs.map(async (t) => (await t.data()) as Float32Array));
+  tf.dispose(outs);
+  expect(tf.memory().numTensors).toBe(before);
+  return values;
+}
+
+async function expectSame(fused: (...xs: Tensor[]) => Tensor, plain: (...xs: Tensor[]) => Tensor, inputs: Tensor[]) {
+  const a = await valueAndGrads(fused, inputs);
+  setFusedKernels(false);
+  let b: Float32Array[];
+  try {
+    b = await valueAndGrads(plain, inputs);
+  } finally {
+    setFusedKernels(true);
+  }
+  const errors = a.map((x, i) => relErr(x, b[i]));
+  for (const x of a) expect(Array.from(x).every(Number.isFinite)).toBe(true);
+  expect(Math.max(...errors), `relative errors [value, grads...]: ${errors.map((e) => e.toExponential(1)).join(', ')}`).toBeLessThanOrEqual(1e-4);
+}
+
+describe('fused kernels = plain TF.js ops on webgpu (values and gradients)', () => {
+  const lnShapes: [number[], number[]][] = [
+    [[3, 5, 7], [7]], // d under one workgroup, 15 rows
+    [[2, 3, 130], [3, 130]], // d over the workgroup (64), per-task [K, d] parameters
+    [[37, 64], [64]],
+    [[2, 1], [1]], // d = 1: the row is its own mean
+  ];
+  for (const [xShape, gShape] of lnShapes) {
+    it(`LayerNorm x [${xShape}] g [${gShape}]`, async () => {
+      const x = seeded(xShape, 1, 2, 0.5);
+      const g = seeded(gShape, 2, 0.3, 1);
+      const b = seeded(gShape, 3, 0.3);
+      await expectSame(
+        (xi, gi, bi) => fusedLayerNorm(xi, gi, bi, 1e-5),
+        (xi, gi, bi) => layerNorm(xi, { g: gi, b: bi } as unknown as Parameters<typeof layerNorm>[1]),
+        [x, g, b],
+      );
+      tf.dispose([x, g, b]);
+    });
+  }
+
+  for (const shape of [[5, 13], [3, 7, 111]]) {
+    it(`SiLU [${shape}] (values up to |x| = 40)`, async () => {
+      const x = seeded(shape, 4, 12);
+      await expectSame((xi) => fusedSiLU(xi), (xi) => act(xi), [x]);
+      x.dispose();
+    });
+  }
+});
