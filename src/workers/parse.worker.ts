@@ -52,6 +52,7 @@ const methods: ParseMethods = {
       });
       if (abort.signal.aborted) throw new DataError({ code: 'cancelled', file: file.name, problem: 'loading was cancelled', hint: 'Load the file again when you are ready.' });
       emit({ type: 'progress', token, bytesRead: file.size, totalBytes: file.size, rows: parsed.numRows });
+      // Roles, then the leakage guard on the training rows of the default split.
       const inference = inferSchema(parsed);
       held = { token, parsed, fileBytes: file.size };
       const examples: Record<string, string[]> = {};
@@ -71,6 +72,8 @@ const methods: ParseMethods = {
           raggedExamples: parsed.raggedExamples,
           schema: inference.schema,
           profiles: inference.profiles,
+          funnel: inference.funnel,
+          warnings: inference.warnings,
           examples,
           labelCandidates: labelCandidates(inference),
           problem: problem ? problem.toJSON() : null,

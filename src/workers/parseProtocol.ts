@@ -2,7 +2,7 @@
 // hundreds of MB), so the page only ever sees its description: schema, profiles, examples, problems.
 // Failures the user can act on come back as values ({ ok: false, error }) with every field of the
 // DataError, because a thrown Error loses them crossing postMessage.
-import type { ColumnProfile, DatasetSchema, DataErrorInit, DatasetSummary, EncodeOptions } from '../engine/data';
+import type { ColumnProfile, DatasetSchema, DataErrorInit, DatasetSummary, EncodeOptions, FunnelLink, LeakWarning } from '../engine/data';
 import type { StoredDatasetInfo } from '../storage/db';
 
 /** A DataError as plain data (DataError.toJSON()). */
@@ -26,6 +26,10 @@ export interface ParsedUpload {
   profiles: ColumnProfile[];
   /** A few values of each column, by name. */
   examples: Record<string, string[]>;
+  /** Nested labels (the funnel) behind the default task order. */
+  funnel: FunnelLink[];
+  /** The leakage guard's warnings: columns that give a label away, not features by default. */
+  warnings: LeakWarning[];
   /** 0/1 columns inference did not make labels (offered as extra tasks). */
   labelCandidates: string[];
   /** The inferred schema's first problem (see preflight), or null. */

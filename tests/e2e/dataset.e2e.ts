@@ -8,6 +8,8 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEFAULT_MAX_BYTES } from '../../src/engine/data/parse';
+import { mulberry32 } from '../../src/engine/data/rng';
+import { shopToCsv } from '../../src/engine/data/synthetic';
 import { open, sharedBrowser } from './browser';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -239,6 +241,38 @@ describe('dataset panel', () => {
     await page.getByTestId('fix-pick-label-apply').click();
     await err.waitFor({ state: 'detached' });
     expect(await page.locator('tr[data-column="score"]').getAttribute('data-role')).toBe('label');
+    await page.context().close();
+  });
+
+  // Seen failing with the engine's guard switched off (no warning appeared).
+  it('a leaky column (a noisy copy of click) is held back with a warning naming both columns and the AUC, and can be kept on purpose', async () => {
+    const rng = mulberry32(4);
+    const shop = shopToCsv({ requests: 200 }).trim().split('\n');
+    const click = shop[0].split(',').indexOf('click');
+    const leaky = tmpFile('leaky.csv', [`${shop[0]},score`, ...shop.slice(1).map((l) => `${l},${(Number(l.split(',')[click]) + 0.3 * rng()).toFixed(3)}`)].join('\n'));
+    const { page, errors } = await openData();
+    await uploadAndReview(page, leaky);
+    const warning = page.locator('[data-testid="leak-warning"][data-column="score"][data-label="click"]');
+    await warning.waitFor();
+    expect(await warning.textContent()).toMatch(/'score' alone ranks the label 'click' with AUC (0\.9[5-9]\d|1\.000)/);
+    expect(await warning.getAttribute('data-state')).toBe('not a feature');
+    const row = page.locator('tr[data-column="score"]');
+    expect(await row.getAttribute('data-role')).toBe('ignore');
+    expect(await row.getByTestId('evidence').textContent()).toMatch(/alone ranks click with AUC/);
+    expect(await page.locator('tr[data-column="click"] [data-testid="evidence"]').textContent()).toMatch(/varies within requests/);
+    expect(await page.getByTestId('task-order').locator('li').evaluateAll((l) => l.map((x) => x.getAttribute('data-task')))).toEqual(['click', 'cart', 'order']);
+    expect(await page.getByTestId('funnel-note').textContent()).toContain('every cart is a click');
+    // By default it is not a feature of the stored dataset.
+    await useUpload(page);
+    expect(await page.getByTestId('dataset-summary').locator('[data-feature="score"]').count()).toBe(0);
+    expect(await page.getByTestId('dataset-summary').locator('[data-feature]').count()).toBeGreaterThan(3);
+    // One click keeps it as a feature (the user insists); the warning then says so.
+    await uploadAndReview(page, leaky);
+    await warning.waitFor();
+    await warning.getByTestId('leak-keep-feature').click();
+    await page.waitForFunction(() => document.querySelector('tr[data-column="score"]')?.getAttribute('data-role') === 'numeric');
+    expect(await warning.getAttribute('data-state')).toBe('kept as a feature');
+    expect(errors).toEqual([]);
     await page.context().close();
   });
 

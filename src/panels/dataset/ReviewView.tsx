@@ -4,6 +4,7 @@ import { delimiterName, formatBytes, formatCount } from './format';
 import { ErrorBox } from './ErrorBox';
 import { labelChoices } from './errorActions';
 import { EncodeKnobs } from './EncodeKnobs';
+import { LeakWarnings } from './LeakWarnings';
 import { SchemaTable, TaskOrder } from './SchemaTable';
 import { setRole, setThreshold } from './schemaEdit';
 import type { UploadControls, Review } from './useUpload';
@@ -32,10 +33,11 @@ export function ReviewView({ review, upload, onUse }: { review: Review; upload: 
       {review.problem && <ErrorBox error={review.problem} fixes={fixes} title="This dataset cannot be used yet:" />}
       <h3>Columns</h3>
       <p className="note">Check what each column is. Labels are the tasks; features are context (the same for every candidate of a request) or candidate (varies per candidate).</p>
+      <LeakWarnings warnings={u.warnings} schema={review.schema} profiles={u.profiles} onChange={upload.editSchema} disabled={busy} />
       <SchemaTable schema={review.schema} profiles={u.profiles} examples={u.examples} onChange={upload.editSchema} disabled={busy} />
       <h3>Task order</h3>
       <p className="note">The cascade mask lets each task look at the tasks before it (e.g. click before purchase).</p>
-      <TaskOrder schema={review.schema} onChange={(s) => upload.editSchema(s)} disabled={busy} />
+      <TaskOrder schema={review.schema} funnel={u.funnel} onChange={(s) => upload.editSchema(s)} disabled={busy} />
       <h3>Encoding</h3>
       <EncodeKnobs key={u.token} options={review.options} onChange={(options) => upload.editReview({ options })} disabled={busy} />
       <div className="save-row">

@@ -1,6 +1,6 @@
 // The editable mapping table: one row per column of the file, what inference measured about it, and its role
 // (with side for features, threshold for labels). Every edit goes through schemaEdit.ts.
-import type { ColumnProfile, ColumnRole, DatasetSchema } from '../../engine/data';
+import type { ColumnProfile, ColumnRole, DatasetSchema, FunnelLink } from '../../engine/data';
 import type { FeatureSide } from '../../engine/data/types';
 import { formatCount } from './format';
 import { ROLE_LABELS, ROLE_OPTIONS, moveTask, setRole, setSide, setThreshold } from './schemaEdit';
@@ -30,6 +30,7 @@ export function SchemaTable({ schema, profiles, examples, onChange, disabled }: 
           <th>Distinct</th>
           <th>Missing</th>
           <th>Examples</th>
+          <th>Why this role</th>
           <th>Role</th>
           <th>Details</th>
         </tr>
@@ -45,6 +46,9 @@ export function SchemaTable({ schema, profiles, examples, onChange, disabled }: 
               <td>{p ? (p.distinct > 50_000 ? '> 50,000' : formatCount(p.distinct)) : ''}</td>
               <td>{p ? formatCount(p.missing) : ''}</td>
               <td className="examples-cell">{(examples[c.name] ?? []).join(', ')}</td>
+              <td className="evidence-cell" data-testid="evidence" title={p?.evidence}>
+                {p?.evidence}
+              </td>
               <td>
                 <select
                   data-testid="role-select"
@@ -102,26 +106,34 @@ export function SchemaTable({ schema, profiles, examples, onChange, disabled }: 
 }
 
 /** The task order: the cascade mask lets each task see the ones before it. */
-export function TaskOrder({ schema, onChange, disabled }: { schema: DatasetSchema; onChange: (s: DatasetSchema) => void; disabled?: boolean }) {
+export function TaskOrder({ schema, funnel = [], onChange, disabled }: { schema: DatasetSchema; funnel?: readonly FunnelLink[]; onChange: (s: DatasetSchema) => void; disabled?: boolean }) {
   if (schema.taskOrder.length === 0) return <p className="note">No label column yet: set a column's role to "label".</p>;
+  const links = funnel.filter((l) => schema.taskOrder.includes(l.inner) && schema.taskOrder.includes(l.outer));
   return (
-    <ol className="task-order" data-testid="task-order">
-      {schema.taskOrder.map((t, i) => (
-        <li key={t} data-task={t}>
-          <span className="task-name">{t}</span>
-          <button data-testid={`task-up-${t}`} aria-label={`move ${t} earlier`} disabled={disabled || i === 0} onClick={() => onChange(moveTask(schema, t, -1))}>
-            ↑
-          </button>
-          <button
-            data-testid={`task-down-${t}`}
-            aria-label={`move ${t} later`}
-            disabled={disabled || i === schema.taskOrder.length - 1}
-            onClick={() => onChange(moveTask(schema, t, 1))}
-          >
-            ↓
-          </button>
-        </li>
-      ))}
-    </ol>
+    <>
+      {links.length > 0 && (
+        <p className="note" data-testid="funnel-note">
+          A funnel: {links.map((l) => `every ${l.inner} is a ${l.outer}`).join('; ')} (read from the 1s, whatever the names), so the broadest stage goes first.
+        </p>
+      )}
+      <ol className="task-order" data-testid="task-order">
+        {schema.taskOrder.map((t, i) => (
+          <li key={t} data-task={t}>
+            <span className="task-name">{t}</span>
+            <button data-testid={`task-up-${t}`} aria-label={`move ${t} earlier`} disabled={disabled || i === 0} onClick={() => onChange(moveTask(schema, t, -1))}>
+              ↑
+            </button>
+            <button
+              data-testid={`task-down-${t}`}
+              aria-label={`move ${t} later`}
+              disabled={disabled || i === schema.taskOrder.length - 1}
+              onClick={() => onChange(moveTask(schema, t, 1))}
+            >
+              ↓
+            </button>
+          </li>
+        ))}
+      </ol>
+    </>
   );
 }
