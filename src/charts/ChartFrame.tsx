@@ -16,7 +16,11 @@ export interface LegendItem {
   label: string;
   color: string;
   dashed?: boolean;
+  /** Which legend row it belongs to: what the colour means (runs or tasks) is never mixed in one row. */
+  group?: 'runs' | 'tasks' | 'lines';
 }
+
+const GROUP_TITLE = { runs: 'Runs (colour):', tasks: 'Tasks (colour):', lines: 'Line style:' } as const;
 
 interface Props {
   /** One HTML legend for the whole frame (cheaper than a measured legend per chart). */
@@ -54,18 +58,23 @@ export function ChartFrame({ testId, title, fileStem, help, summary, children, c
         </div>
       </div>
       {help && <div className="note chart-help">{help}</div>}
-      {legend && legend.length > 0 && (
-        <ul className="chart-legend">
-          {legend.map((l) => (
-            <li key={`${l.label}-${l.color}-${l.dashed ? 1 : 0}`} className="legend-item">
-              <svg width="22" height="8" aria-hidden="true">
-                <line x1="1" y1="4" x2="21" y2="4" stroke={l.color} strokeWidth="2" strokeDasharray={l.dashed ? '5 3' : undefined} />
-              </svg>
-              {l.label}
-            </li>
-          ))}
-        </ul>
-      )}
+      {legend &&
+        legend.length > 0 &&
+        [...new Set(legend.map((l) => l.group))].map((g) => (
+          <ul className="chart-legend" key={g ?? 'all'} data-group={g ?? ''}>
+            {g && <li className="legend-group">{GROUP_TITLE[g]}</li>}
+            {legend
+              .filter((l) => l.group === g)
+              .map((l) => (
+                <li key={`${l.label}-${l.color}-${l.dashed ? 1 : 0}`} className="legend-item">
+                  <svg width="22" height="8" aria-hidden="true">
+                    <line x1="1" y1="4" x2="21" y2="4" stroke={l.color} strokeWidth="2" strokeDasharray={l.dashed ? '5 3' : undefined} />
+                  </svg>
+                  {l.label}
+                </li>
+              ))}
+          </ul>
+        ))}
       {children}
       <ul className="series-summary" hidden>
         {summary.map((s) => (

@@ -2,9 +2,9 @@
 // cleanly). Drawn as plain SVG: a chart re-renders in well under a millisecond per hundred points, so live
 // updates never block the page (recharts 3 updates its internal store synchronously and took 100-300 ms per
 // chart update on a loaded 2-core machine, far over a frame). Series are downsampled (LTTB) before drawing.
-import { memo, useMemo, useState } from 'react';
+import { memo, useId, useMemo, useState } from 'react';
 import { drawnPoints, type XY } from './downsample';
-import { linear, niceTicks, resolveDomain, tickLabel, type DomainEnd } from './scale';
+import { linear, logTickLabel, niceTicks, tickLabel, xDomain, yDomainOf, type DomainEnd, type YAxisOptions } from './scale';
 import { useMountStagger } from './useMountStagger';
 import { useWidth } from './useWidth';
 
@@ -29,7 +29,11 @@ interface Props {
   title?: string;
   /** Draw dots when a series has at most this many drawn points (sparse eval curves read better with dots). */
   dotsBelow?: number;
+  /** Log scale, following the visible data, hard limits, narrowest range (see scale.ts). */
+  yAxis?: YAxisOptions;
 }
+
+const NO_AXIS_OPTIONS: YAxisOptions = {};
 
 /** The drawn version of each series (finite points, downsampled); memoize on the series array. */
 export function drawnSeries(series: Series[]): (Series & { drawn: readonly XY[] })[] {
@@ -45,29 +49,29 @@ export function pathOf(points: readonly XY[], x: (v: number) => number, y: (v: n
   return d;
 }
 
-export const SeriesChart = memo(function SeriesChart({ series, height = 190, xLabel = 'step', yDomain = AUTO, title, dotsBelow = 30 }: Props) {
-  const drawn = useMemo(() => drawnSeries(series), [series]);
+export const SeriesChart = memo(function SeriesChart({ series, height = 190, xLabel = 'step', yDomain = AUTO, title, dotsBelow = 30, yAxis = NO_AXIS_OPTIONS }: Props) {
+  const log = yAxis.log === true;
+  // On a log axis a line is drawn through log10(y); points <= 0 have no place there.
+  const drawn = useMemo(() => drawnSeries(log ? series.map((s) => ({ ...s, points: s.points.filter((p) => p.y > 0).map((p) => ({ x: p.x, y: Math.log10(p.y) })) })) : series), [series, log]);
   const { ref, width } = useWidth<HTMLDivElement>();
   const [hoverX, setHoverX] = useState<number | null>(null);
   const geom = useMemo(() => {
     let xMin = Infinity;
     let xMax = -Infinity;
-    let yMin = Infinity;
-    let yMax = -Infinity;
     for (const s of drawn)
       for (const p of s.drawn) {
         xMin = Math.min(xMin, p.x);
         xMax = Math.max(xMax, p.x);
-        yMin = Math.min(yMin, p.y);
-        yMax = Math.max(yMax, p.y);
       }
     const empty = !Number.isFinite(xMin);
-    const xd: [number, number] = empty ? [0, 1] : xMin === xMax ? [xMin - 1, xMax + 1] : [xMin, xMax];
-    const yd = empty ? ([0, 1] as [number, number]) : resolveDomain(yDomain, yMin, yMax);
+    const xd = xDomain(xMin, xMax);
+    // The series are already in axis units (log10 on a log axis): the domain is taken without a second log.
+    const yd = empty ? ([0, 1] as [number, number]) : yDomainOf(drawn.map((s) => s.drawn), { ...yAxis, log: false, clamp: log ? undefined : yAxis.clamp }, log ? AUTO : yDomain);
     const x = linear(xd, [M.left, width - M.right]);
     const y = linear(yd, [height - M.bottom, M.top]);
     return { empty, xd, yd, x, y, xTicks: niceTicks(xd[0], xd[1], Math.max(2, Math.floor(width / 70))).filter((t) => Number.isInteger(t)), yTicks: niceTicks(yd[0], yd[1], 4) };
-  }, [drawn, width, height, yDomain]);
+  }, [drawn, width, height, yDomain, yAxis, log]);
+  const clipId = `clip-${useId().replace(/[^\w-]/g, '')}`;
   const { x, y } = geom;
   const ready = useMountStagger();
   const nearest = (s: (typeof drawn)[number]) => {
@@ -106,15 +110,19 @@ export const SeriesChart = memo(function SeriesChart({ series, height = 190, xLa
           ))}
           {geom.yTicks.map((t) => (
             <text key={`yl${t}`} x={M.left - 4} y={y(t) + 3} textAnchor="end">
-              {tickLabel(t)}
+              {log ? logTickLabel(t) : tickLabel(t)}
             </text>
           ))}
           <text x={width - M.right} y={height - 2} textAnchor="end">
             {xLabel}
           </text>
         </g>
+        {/* Lines outside a range that follows the data are cut at the plot's edge. */}
+        <clipPath id={clipId}>
+          <rect x={M.left} y={M.top} width={Math.max(0, width - M.left - M.right)} height={Math.max(0, height - M.top - M.bottom)} />
+        </clipPath>
         {drawn.map((s) => (
-          <g key={s.id} className={`series series-${s.id}`}>
+          <g key={s.id} className={`series series-${s.id}`} clipPath={`url(#${clipId})`}>
             <path className="line-curve" d={pathOf(s.drawn, x, y)} fill="none" stroke={s.color} strokeWidth={s.width ?? 1.6} strokeDasharray={s.dashed ? '5 3' : undefined}>
               <title>{s.label}</title>
             </path>
@@ -137,7 +145,7 @@ export const SeriesChart = memo(function SeriesChart({ series, height = 190, xLa
             const p = nearest(s);
             return p ? (
               <span key={s.id} style={{ color: s.color }}>
-                {s.label}: {tickLabel(Number(p.y.toPrecision(4)))} @ {p.x}
+                {s.label}: {tickLabel(Number((log ? 10 ** p.y : p.y).toPrecision(4)))} @ {p.x}
               </span>
             ) : null;
           })}

@@ -51,3 +51,69 @@ export function tickLabel(v: number): string {
   const a = Math.abs(v);
   return a >= 100 ? v.toFixed(0) : a >= 1 ? Number(v.toFixed(2)).toString() : Number(v.toPrecision(3)).toString();
 }
+
+/** How a chart's y axis is set. */
+export interface YAxisOptions {
+  /** Log10 scale (loss): points <= 0 are left out. */
+  log?: boolean;
+  /** Follow the visible data: leave out the first `skipFraction` of the x range (the first steps' high loss). */
+  follow?: boolean;
+  /** Hard limits (AUC lives in [0, 1]). */
+  clamp?: [number, number];
+  /** The narrowest y range shown, so noise on a flat line does not fill the chart (AUC: 0.05). */
+  minSpan?: number;
+}
+
+/** The share of the x range left out when following the data: the first steps, before the loss settles. */
+export const FOLLOW_SKIP = 0.1;
+
+/** x range of a chart: the data's, and a single step opens to [x, x + 1] (steps are never negative). */
+export function xDomain(xMin: number, xMax: number): [number, number] {
+  if (!Number.isFinite(xMin)) return [0, 1];
+  return xMin === xMax ? [xMin, xMin + 1] : [xMin, xMax];
+}
+
+/**
+ * The y domain (in the axis's own units: log10 of y on a log axis) of some series, from the points that are drawn:
+ * all of them, or when following, those after the first FOLLOW_SKIP of the x range (lines above it are clipped).
+ */
+export function yDomainOf(series: readonly (readonly { x: number; y: number }[])[], opts: YAxisOptions, spec: [DomainEnd, DomainEnd] = ['auto', 'auto']): [number, number] {
+  let xMin = Infinity;
+  let xMax = -Infinity;
+  for (const s of series)
+    for (const p of s) {
+      xMin = Math.min(xMin, p.x);
+      xMax = Math.max(xMax, p.x);
+    }
+  const from = opts.follow && xMax > xMin ? xMin + FOLLOW_SKIP * (xMax - xMin) : -Infinity;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of series)
+    for (let i = 0; i < s.length; i++) {
+      const p = s[i];
+      // The last point of a series always counts (the newest value must be on screen).
+      if (p.x < from && i !== s.length - 1) continue;
+      if (opts.log && !(p.y > 0)) continue;
+      const y = opts.log ? Math.log10(p.y) : p.y;
+      lo = Math.min(lo, y);
+      hi = Math.max(hi, y);
+    }
+  if (!Number.isFinite(lo)) return opts.log ? [-1, 0] : [0, 1];
+  let [a, b] = resolveDomain(opts.log ? ['auto', 'auto'] : spec, lo, hi);
+  const span = opts.minSpan ?? 0;
+  if (b - a < span) {
+    const mid = (a + b) / 2;
+    [a, b] = [mid - span / 2, mid + span / 2];
+  }
+  if (opts.clamp && !opts.log) {
+    const [cl, ch] = opts.clamp;
+    if (a < cl) [a, b] = [cl, Math.min(ch, cl + (b - a))];
+    if (b > ch) [a, b] = [Math.max(cl, ch - (b - a)), ch];
+  }
+  return [a, b];
+}
+
+/** Tick label on a log axis (ticks sit at log10 values). */
+export function logTickLabel(t: number): string {
+  return tickLabel(Number((10 ** t).toPrecision(2)));
+}

@@ -58,9 +58,10 @@ export const SeesawCharts = memo(function SeesawCharts({ runs, tasks }: { runs: 
 
   const legend: LegendItem[] = useMemo(
     () => [
-      ...tasks.map((t, k) => ({ label: t, color: TASK_COLORS[k % TASK_COLORS.length] })),
-      ...runs.map(({ run }, i) => ({ label: `${run.name}${runs.length > 1 ? (i === 0 ? ' (left: solid)' : ' (left: dashed)') : ''}`, color: run.color })),
-      { label: 'Pareto front (all runs)', color: '#1c2333', dashed: true },
+      ...tasks.map((t, k) => ({ label: `${t} (left chart)`, color: TASK_COLORS[k % TASK_COLORS.length], group: 'tasks' as const })),
+      ...runs.map(({ run }) => ({ label: `${run.name} (right chart)`, color: run.color, group: 'runs' as const })),
+      ...runs.map(({ run }, i) => ({ label: `left chart: ${run.name}`, color: '#5b6478', dashed: i > 0, group: 'lines' as const })),
+      { label: 'Pareto front (all runs)', color: '#1c2333', dashed: true, group: 'lines' as const },
     ],
     [tasks, runs],
   );

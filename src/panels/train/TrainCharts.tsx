@@ -1,10 +1,14 @@
 // The live training charts: per-task training and validation loss, per-task AUC and GAUC (one small chart per
 // task, one color per run), and the per-task table of the latest validation metrics.
-import { memo, useMemo } from 'react';
+import { memo, useMemo, useState } from 'react';
 import type { RunView } from '../../app/runs';
 import { ChartFrame, type LegendItem, type SeriesSummary } from '../../charts/ChartFrame';
 import { drawnPoints } from '../../charts/downsample';
 import { SeriesChart, type Series } from '../../charts/SeriesChart';
+import type { YAxisOptions } from '../../charts/scale';
+
+/** AUC and GAUC live in [0, 1]; a range narrower than 0.05 would blow noise up to fill the chart. */
+export const AUC_AXIS: YAxisOptions = { clamp: [0, 1], minSpan: 0.05 };
 import { evalPoints, trainLossPoints } from './series';
 
 export interface ChartRun {
@@ -20,7 +24,11 @@ interface Built {
 
 /** One legend entry per run (its color and name, which says what it changes), then what solid and dashed mean. */
 export function runLegend(runs: ChartRun[], solid: string, dashed: string): LegendItem[] {
-  return [...runs.map(({ run }) => ({ label: run.name, color: run.color })), { label: solid, color: '#5b6478' }, { label: dashed, color: '#5b6478', dashed: true }];
+  return [
+    ...runs.map(({ run }) => ({ label: run.name, color: run.color, group: 'runs' as const })),
+    { label: solid, color: '#5b6478', group: 'lines' },
+    { label: dashed, color: '#5b6478', dashed: true, group: 'lines' },
+  ];
 }
 
 function summaryOf(id: string, s: Series): SeriesSummary {
@@ -41,6 +49,10 @@ function build(runs: ChartRun[], tasks: string[], make: (r: ChartRun, k: number)
 }
 
 export const LossCharts = memo(function LossCharts({ runs, tasks }: { runs: ChartRun[]; tasks: string[] }) {
+  // The first steps' loss is far above the rest: by default the range follows the data after them.
+  const [full, setFull] = useState(false);
+  const [log, setLog] = useState(false);
+  const yAxis: YAxisOptions = useMemo(() => ({ follow: !full, log }), [full, log]);
   const built = useMemo(
     () =>
       build(runs, tasks, ({ run, index }, k) => [
@@ -50,10 +62,26 @@ export const LossCharts = memo(function LossCharts({ runs, tasks }: { runs: Char
     [runs, tasks],
   );
   return (
-    <ChartFrame testId="loss-chart" title="Loss per task" fileStem="loss" summary={built.summary} legend={useMemo(() => runLegend(runs, 'training BCE (per step)', 'validation BCE'), [runs])}>
+    <ChartFrame
+      testId="loss-chart"
+      title="Loss per task"
+      fileStem="loss"
+      summary={built.summary}
+      legend={useMemo(() => runLegend(runs, 'training BCE (per step)', 'validation BCE'), [runs])}
+      controls={
+        <>
+          <label className="note" title="a log axis shows the late, small changes of the loss as clearly as the early, large ones">
+            <input type="checkbox" data-testid="loss-log" checked={log} onChange={(e) => setLog(e.target.checked)} /> log scale
+          </label>
+          <button type="button" data-testid="loss-range" data-full={full} onClick={() => setFull((f) => !f)} title="the y range follows the data after the first steps; this shows every step">
+            {full ? 'follow the data' : 'full range'}
+          </button>
+        </>
+      }
+    >
       <div className="small-multiples">
         {tasks.map((t, k) => (
-          <SeriesChart key={t} title={t} series={built.perTask[k]} />
+          <SeriesChart key={t} title={t} series={built.perTask[k]} yAxis={yAxis} />
         ))}
       </div>
     </ChartFrame>
@@ -73,7 +101,7 @@ export const MetricCharts = memo(function MetricCharts({ runs, tasks }: { runs: 
     <ChartFrame testId="metric-chart" title="Validation AUC and GAUC per task" fileStem="auc-gauc" summary={built.summary} legend={useMemo(() => runLegend(runs, 'AUC', "GAUC (per-user AUC, weighted by the user's candidates)"), [runs])}>
       <div className="small-multiples">
         {tasks.map((t, k) => (
-          <SeriesChart key={t} title={t} series={built.perTask[k]} />
+          <SeriesChart key={t} title={t} series={built.perTask[k]} yAxis={AUC_AXIS} />
         ))}
       </div>
     </ChartFrame>

@@ -1,5 +1,6 @@
 // Pure builders from run histories to chart series, and the throughput numbers under the controls.
 import type { XY } from '../../charts/downsample';
+import { TASK_PALETTE } from '../../charts/palette';
 import { relativeToBest } from '../../charts/seesaw';
 import type { EvalRecord, ProbeRecord, StepRecord } from '../../workers/runProtocol';
 
@@ -7,8 +8,8 @@ export type EvalMetric = 'auc' | 'gauc' | 'logloss';
 
 export const METRIC_LABEL: Record<EvalMetric, string> = { auc: 'AUC', gauc: 'GAUC', logloss: 'LogLoss' };
 
-/** Task colors (distinct from nothing in particular: runs use their own palette). */
-export const TASK_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
+/** Task colors, for the charts that colour by task (runs have their own palette; charts/palette.ts). */
+export const TASK_COLORS = TASK_PALETTE;
 
 export function trainLossPoints(steps: readonly StepRecord[], task: number): XY[] {
   return steps.map((s) => ({ x: s.step, y: s.taskLoss[task] }));
