@@ -34,7 +34,7 @@ export interface StepRecord {
 export interface EvalRecord {
   step: number;
   tasks: TaskMetrics[];
-  /** Per-task validation loss BCE_k + alpha * InfoNCE_k (request-weighted over eval batches). */
+  /** Per-task validation loss BCE_k + alpha * InfoNCE_k over the whole split (BCE per real candidate, InfoNCE per request with both classes). */
   valLoss: number[];
   valBce: number[];
   valInfoNce: number[];
@@ -273,13 +273,19 @@ export class Trainer {
     const probs = Array.from({ length: K }, () => new Float32Array(real));
     const labels = Array.from({ length: K }, () => new Float32Array(real));
     const groups = new Float64Array(real);
+    // A batch's BCE is a mean over its real candidates and its InfoNCE a mean over its requests with both classes
+    // (per task): each is weighted by that count, so the split's figure is the same mean over the whole split.
     const bceSum = new Array(K).fill(0);
     const nceSum = new Array(K).fill(0);
+    const nceCount = new Array(K).fill(0);
     let at = 0;
     for await (const b of this.inferBatches(val, true)) {
+      const start = at;
+      const usable = new Array(K).fill(0);
       for (let r = 0; r < b.rows.length; r++) {
         const user = b.batch.user[r];
         const group = user >= 0 ? user : -1 - b.rows[r]; // unknown users: each request is its own group
+        const first = at;
         for (let n = 0; n < N; n++) {
           if (!(b.batch.candMask[r * N + n] > 0)) continue;
           for (let k = 0; k < K; k++) {
@@ -288,15 +294,20 @@ export class Trainer {
           }
           groups[at++] = group;
         }
+        for (let k = 0; k < K; k++) {
+          let positives = 0;
+          for (let i = first; i < at; i++) positives += labels[k][i] > 0.5 ? 1 : 0;
+          if (positives > 0 && positives < at - first) usable[k]++;
+        }
       }
       for (let k = 0; k < K; k++) {
-        bceSum[k] += b.bce![k] * b.rows.length;
-        nceSum[k] += b.infoNce![k] * b.rows.length;
+        bceSum[k] += b.bce![k] * (at - start);
+        nceSum[k] += b.infoNce![k] * usable[k];
+        nceCount[k] += usable[k];
       }
     }
-    const count = Math.max(val.length, 1);
-    const valBce = bceSum.map((s) => s / count);
-    const valInfoNce = nceSum.map((s) => s / count);
+    const valBce = bceSum.map((s) => s / Math.max(at, 1));
+    const valInfoNce = nceSum.map((s, k) => s / Math.max(nceCount[k], 1));
     return {
       step: this.step,
       tasks: this.tasks.map((name, k) => taskMetrics(name, probs[k], labels[k], groups)),
