@@ -58,6 +58,8 @@ export interface YAxisOptions {
   log?: boolean;
   /** Follow the visible data: leave out the first `skipFraction` of the x range (the first steps' high loss). */
   follow?: boolean;
+  /** The share of the x range left out when following (default FOLLOW_SKIP). */
+  skip?: number;
   /** Hard limits (AUC lives in [0, 1]). */
   clamp?: [number, number];
   /** The narrowest y range shown, so noise on a flat line does not fill the chart (AUC: 0.05). */
@@ -85,7 +87,7 @@ export function yDomainOf(series: readonly (readonly { x: number; y: number }[])
       xMin = Math.min(xMin, p.x);
       xMax = Math.max(xMax, p.x);
     }
-  const from = opts.follow && xMax > xMin ? xMin + FOLLOW_SKIP * (xMax - xMin) : -Infinity;
+  const from = opts.follow && xMax > xMin ? xMin + (opts.skip ?? FOLLOW_SKIP) * (xMax - xMin) : -Infinity;
   let lo = Infinity;
   let hi = -Infinity;
   for (const s of series)

@@ -43,3 +43,15 @@ describe('chart axes', () => {
     expect(xDomain(25, 25)).toEqual([25, 26]);
   });
 });
+
+describe('demo charts zoom on the effect', () => {
+  it('a 0.03 dip late in training fills a third of the AUC axis, not 5% of it', async () => {
+    const { DEMO_ZOOM } = await import('../../src/panels/demos/DemoCharts');
+    // Click AUC: 0.5 at step 0, climbs to 0.88 by step 100, then slips to 0.85 at step 300 (the seesaw).
+    const click = Array.from({ length: 13 }, (_, i) => ({ x: i * 25, y: i === 0 ? 0.5 : i <= 4 ? 0.5 + 0.095 * i : 0.88 - (0.03 * (i - 4)) / 8 }));
+    const [lo, hi] = yDomainOf([click], DEMO_ZOOM);
+    expect(0.03 / (hi - lo)).toBeGreaterThan(0.3);
+    const [flo, fhi] = yDomainOf([click], { clamp: [0, 1] });
+    expect(0.03 / (fhi - flo)).toBeLessThan(0.1);
+  });
+});
