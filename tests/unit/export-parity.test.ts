@@ -1,0 +1,158 @@
+// The PyTorch export computes what the app computes. For each setting below the app trains two steps on a small
+// shop world, exports the run (buildTorchExport, with the Python files the app ships), and the exported model.py /
+// data.py / train.py run in ONE Python process (helpers/export_parity.py, CPU, Debian's python3-torch):
+//   - data.py encodes the world's CSV into exactly the app's request arrays;
+//   - PyTorch logits on every request equal the app's within 1e-4 (absolute);
+//   - the loss on the training batch (the first step of train.py) equals the app's within 1e-4, its gradient on a
+//     weight matrix within 1e-4 (relative), and so do the gradient norm and the loss after one optimizer step
+//     (fresh Adam moments, clipping, weight decay), against the app importing the same weights and stepping.
+// Shown to fail on broken code: model.py's scorer dividing by d instead of sqrt(d) gave logit differences of
+// 0.22-0.44 in all 7 OneRank cases; the 'broken' case below keeps that check alive (it must NOT match).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { DEFAULT_CONFIG, type Config } from '../../src/engine/config';
+import { generateShop, REQUEST_ARRAY_KEYS, shopSchema, shopToCsv, sliceBatch, type EncodedDataset } from '../../src/engine/data';
+import { TORCH_TEMPLATES } from '../../src/engine/export/templates';
+import { buildTorchExport } from '../../src/engine/export/torchExport';
+import { batchToTensors, disposeBatch, stableName } from '../../src/engine/model';
+import { mulberry32 } from '../../src/engine/model/random';
+import { rankingLoss } from '../../src/engine/train/loss';
+import { Trainer } from '../../src/engine/train/trainer';
+import { useBackend } from './helpers/backend';
+
+const PYTHON = process.env.ONERANK_PYTHON ?? '/usr/bin/python3';
+const TOL = 1e-4;
+
+// 7 candidates per request cut into chunks of N = 5: every other chunk has padded candidates.
+const WORLD = { users: 30, items: 40, requests: 24, candidates: 7, historyLen: 6, seed: 3, valFraction: 0.25 };
+const ENCODING = { maxCandidates: 5, multiLen: 3 };
+
+interface CaseResult {
+  logitsMaxAbs: number;
+  logitsScale: number;
+  loss: number;
+  lossApp: number;
+  gradRel: number;
+  gradNorm: number;
+  gradNormApp: number;
+  lossAfterStep: number;
+  lossAfterStepApp: number;
+}
+
+const CASES: Record<string, Partial<Config>> = {
+  'onerank-detach-on': { detach: true, layers: 2 },
+  'onerank-detach-off': { detach: false },
+  'onerank-V5': { ablation: 'V5' },
+  'onerank-V6': { ablation: 'V6' },
+  'onerank-custom-mask': { crossTaskMask: 'custom', customTaskMask: '101;011;001', detachEdges: '000;100;000' },
+  'onerank-V1-bilinear': { ablation: 'V1', scorer: 'bilinear' },
+  'onerank-V2': { ablation: 'V2' },
+  mmoe: { model: 'mmoe', experts: 3, expertHidden: 6, towerHidden: 5 },
+  ple: { model: 'ple', expertHidden: 6, towerHidden: 5, pleLevels: 2 },
+  sharedbottom: { model: 'sharedbottom', expertHidden: 6, towerHidden: 5 },
+};
+/** A deliberately broken export (the scorer's 1/sqrt(d) made 1/d): the comparison must catch it. */
+const BROKEN = 'onerank-broken-scale';
+
+function pythonProblem(): string | null {
+  const r = spawnSync(PYTHON, ['-c', 'import torch, numpy; print(torch.__version__)'], { encoding: 'utf8' });
+  if (r.status === 0) return null;
+  return (
+    `The PyTorch parity tests need Python 3 with torch, and ${PYTHON} ${r.error ? 'could not be run' : 'has no torch'} ` +
+    `(${(r.error?.message ?? r.stderr).trim().split('\n').pop()}). Install Debian's package (apt-get install python3-torch; ` +
+    '`npm test` does this when run as root with apt) or point ONERANK_PYTHON at a python with torch.'
+  );
+}
+
+async function exportCase(root: string, name: string, ds: EncodedDataset, change: Partial<Config>, breakScale?: number) {
+  const cfg: Config = {
+    ...DEFAULT_CONFIG, d: 8, heads: 2, layers: 1, lr: 0.03, weightDecay: 0.01, clipNorm: 0.5, seed: 5,
+    batchSize: ds.trainIdx.length, historyLen: ds.historyLen, maxCandidates: ds.maxCandidates, multiLen: ds.multiLen, ...change,
+  };
+  // Batch = the whole training split, so every step sees the same requests (order aside).
+  const trainer = Trainer.create(ds, cfg);
+  // Every weight moved off its initial value (zero queries and score scales, identity maps), so each one shows in
+  // the logits; the app then continues from these weights as from an import (fresh Adam moments).
+  const initial = await trainer.exportWeights();
+  const noise = mulberry32(17);
+  const weights = { ...initial, variables: initial.variables.map((v) => ({ ...v, data: v.data.map((x) => x + 0.3 * (noise() - 0.5)) })) };
+  trainer.importWeights(weights);
+  const dir = join(root, name);
+  mkdirSync(dir);
+  for (const f of buildTorchExport({ weights, meta: ds, schema: shopSchema(), metrics: null }, TORCH_TEMPLATES)) writeFileSync(join(dir, f.path), f.data);
+
+  const all = Array.from({ length: ds.numRequests }, (_, i) => i);
+  const bt = batchToTensors(sliceBatch(ds, all), trainer.meta);
+  const logits = trainer.model.forward(bt, { training: false }).logits;
+  const logitValues = Array.from(await logits.data());
+  logits.dispose();
+  disposeBatch(bt);
+
+  const matrix = trainer.model.variables.find((v) => v.shape.length === 2 && stableName(v).startsWith('trunk/'))!;
+  const tb = batchToTensors(sliceBatch(ds, ds.trainIdx), trainer.meta);
+  const grad = tf.tidy(() => {
+    const T = trainer.temperature.value();
+    return tf.variableGrads(() => rankingLoss(trainer.model.forward(tb, { training: true }).logits, tb.labels, tb.candMask, T, trainer.weights).total, [matrix]).grads[matrix.name];
+  });
+  const gradValues = Array.from(await grad.data());
+  grad.dispose();
+  disposeBatch(tb);
+  // The first two training steps on the training batch, from these weights.
+  const first = await trainer.trainStep();
+  const second = await trainer.trainStep();
+  trainer.dispose();
+  const expected = {
+    logits: logitValues, trainRows: Array.from(ds.trainIdx), gradName: stableName(matrix), grad: gradValues,
+    loss1: first.loss, gradNorm1: first.gradNorm, loss2: second.loss, breakScale,
+  };
+  writeFileSync(join(dir, 'expected.json'), JSON.stringify(expected));
+}
+
+describe('PyTorch export: same numbers as the app', () => {
+  let root = '';
+  let result: { data: Record<string, number>; cases: Record<string, CaseResult> };
+
+  beforeAll(async () => {
+    const problem = pythonProblem();
+    if (problem) throw new Error(problem);
+    await useBackend('cpu');
+    root = mkdtempSync(join(tmpdir(), 'torch-export-'));
+    const ds = generateShop(WORLD, ENCODING);
+    writeFileSync(join(root, 'data.csv'), shopToCsv(WORLD));
+    const arrays = Object.fromEntries(REQUEST_ARRAY_KEYS.filter((k) => k !== 'user' && k !== 'time').map((k) => [k, Array.from(ds[k])]));
+    writeFileSync(join(root, 'arrays.json'), JSON.stringify(arrays));
+    for (const [name, change] of Object.entries(CASES)) await exportCase(root, name, ds, change);
+    await exportCase(root, BROKEN, ds, {}, 8); // model.py divides by sqrt(d * 8) = d (d = 8)
+    const out = execFileSync(PYTHON, [join(process.cwd(), 'tests/unit/helpers/export_parity.py'), root], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    result = JSON.parse(out);
+  }, 300_000);
+
+  afterAll(() => {
+    if (root) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('data.py encodes the CSV into the app arrays', () => {
+    for (const [key, diff] of Object.entries(result.data)) expect(diff, key).toBeLessThan(1e-6);
+  });
+
+  for (const name of Object.keys(CASES)) {
+    it(`${name}: logits, loss, gradient and one training step match`, () => {
+      const r = result.cases[name];
+      expect(r.logitsScale).toBeGreaterThan(0.1); // not trivially zero
+      expect(r.logitsMaxAbs).toBeLessThan(TOL);
+      expect(Math.abs(r.loss - r.lossApp)).toBeLessThan(TOL);
+      expect(r.gradRel).toBeLessThan(TOL);
+      expect(Math.abs(r.gradNorm - r.gradNormApp) / r.gradNormApp).toBeLessThan(TOL);
+      expect(Math.abs(r.lossAfterStep - r.lossAfterStepApp)).toBeLessThan(TOL);
+      expect(Math.abs(r.lossAfterStep - r.loss)).toBeGreaterThan(10 * TOL); // the step really changed the weights
+    });
+  }
+
+  it('a broken export (the scorer scaled by 1/d instead of 1/sqrt(d)) is caught', () => {
+    expect(result.cases[BROKEN].logitsMaxAbs).toBeGreaterThan(100 * TOL);
+  });
+});

@@ -1,0 +1,73 @@
+# Runs the exported PyTorch projects of export-parity.test.ts (one Python process for every case) and prints one
+# JSON object: per case, how far the PyTorch logits, loss, gradient and post-step loss are from the app's, and how
+# far data.py's encoding of the CSV is from the app's encoding. The test asserts the thresholds.
+#   python export_parity.py <root>   (root holds data.csv, arrays.json and one folder per case)
+import json
+import os
+import sys
+
+import torch
+
+torch.set_default_dtype(torch.float32)
+
+
+def max_abs(a, b):
+    return float((a - b).abs().max()) if a.numel() else 0.0
+
+
+def main(root):
+    with open(os.path.join(root, 'arrays.json')) as fh:
+        arrays = json.load(fh)
+    cases = sorted(d for d in os.listdir(root) if os.path.isdir(os.path.join(root, d)))
+    out = {'cases': {}}
+    encoded = None
+    for case in cases:
+        folder = os.path.join(root, case)
+        sys.path.insert(0, folder)
+        for mod in ('model', 'data', 'train'):
+            sys.modules.pop(mod, None)
+        import data as D  # noqa: E402  (each case's own exported copy)
+        import model as M  # noqa: E402
+        import train as T  # noqa: E402
+        sys.path.pop(0)
+        config, exported = T.load_export(folder)
+        schema = D.Schema(exported)
+        if encoded is None:
+            # data.py on the app's CSV: every request, in file order, against the app's arrays.
+            reader = D.RequestReader(os.path.join(root, 'data.csv'), schema)
+            encoded = D.collate([reader.encode(rows) for _, rows in reader.requests()], schema)
+            out['data'] = {k: max_abs(encoded[k].double(), torch.tensor(v, dtype=torch.float64).reshape(encoded[k].shape)) for k, v in arrays.items()}
+        with open(os.path.join(folder, 'expected.json')) as fh:
+            expected = json.load(fh)
+        trainable = T.build_trainable(config, exported['meta'], os.path.join(folder, 'weights.safetensors'))
+        if expected.get('breakScale'):
+            trainable.model.scorer.d *= expected['breakScale']  # the deliberately broken export of the test
+        trainable.eval()
+        with torch.no_grad():
+            logits = trainable.model(encoded)
+        want = torch.tensor(expected['logits']).reshape(logits.shape)
+        rows = torch.tensor(expected['trainRows'])
+        batch = {k: (v[rows] if torch.is_tensor(v) else v) for k, v in encoded.items()}
+        trainable.train()
+        total, _, _, _ = trainable(batch)
+        trainable.zero_grad()
+        total.backward()
+        param = dict(M.ts_parameters(trainable))[expected['gradName']]
+        g, g_app = param.grad.clone(), torch.tensor(expected['grad']).reshape(param.grad.shape)  # before clipping scales it in place
+        opt = T.AppAdam(trainable, config['config'])
+        norm = opt.step()
+        with torch.no_grad():
+            after, _, _, _ = trainable(batch)
+        out['cases'][case] = {
+            'logitsMaxAbs': float((logits - want).abs().max()),
+            'logitsScale': float(want.abs().max()),
+            'loss': float(total), 'lossApp': expected['loss1'],
+            'gradRel': float((g - g_app).norm() / g_app.norm().clamp(min=1e-30)),
+            'gradNorm': norm, 'gradNormApp': expected['gradNorm1'],
+            'lossAfterStep': float(after), 'lossAfterStepApp': expected['loss2'],
+        }
+    print(json.dumps(out))
+
+
+if __name__ == '__main__':
+    main(sys.argv[1])
