@@ -68,13 +68,14 @@ export function crossTaskMap(s: AttentionSnapshot, head: HeadPick): LabeledMap |
   };
 }
 
-function Legend({ max }: { max: number }) {
+/** The colour scale: 0 to the map's largest weight (perMap: each small map is scaled to its own largest). */
+function Legend({ max, perMap = false }: { max: number; perMap?: boolean }) {
   const stops = Array.from({ length: 9 }, (_, i) => rgbCss(viridis(i / 8))).join(', ');
   return (
-    <div className="heatmap-legend">
-      <span>0</span>
+    <div className="heatmap-legend" data-testid="attention-legend">
+      <span>attention weight: 0</span>
       <span className="bar" style={{ background: `linear-gradient(to right, ${stops})` }} />
-      <span>{formatWeight(max)}</span>
+      <span>{perMap ? "the map's largest weight (each small map has its own)" : formatWeight(max)}</span>
       <span className="swatch" style={{ background: rgbCss(MASKED_RGB) }} /> masked
     </div>
   );
@@ -212,9 +213,23 @@ export function AttentionView({ run }: { run: InspectedRun }) {
       {shown && main && (
         <>
           {grid ? (
-            <div className="small-multiples" style={{ gridTemplateColumns: `repeat(${H + 1}, auto)` }} data-testid="attention-grid">
-              {Array.from({ length: L }, (_, l) =>
-                [...Array.from({ length: H }, (_, h) => h as HeadPick), 'mean' as HeadPick].map((h) => (
+            <>
+            <div className="note">
+              Every layer (rows) by head (columns), the last column the mean over heads. In each small map, rows are the query tokens and columns
+              the keys, in the order of the large map; click one to open it large.
+            </div>
+            <div className="small-multiples attention-grid" style={{ gridTemplateColumns: `auto repeat(${H + 1}, auto)` }} data-testid="attention-grid">
+              <span />
+              {Array.from({ length: H + 1 }, (_, h) => (
+                <span key={`ch${h}`} className="grid-head" data-testid="attention-grid-col">
+                  {h < H ? `head ${h + 1}` : 'mean over heads'}
+                </span>
+              ))}
+              {Array.from({ length: L }, (_, l) => [
+                <span key={`rh${l}`} className="grid-head grid-row-head" data-testid="attention-grid-row">
+                  layer {l + 1}
+                </span>,
+                ...[...Array.from({ length: H }, (_, h) => h as HeadPick), 'mean' as HeadPick].map((h) => (
                   <Heatmap
                     key={`${l}-${h}`}
                     map={{ ...trunkMap(shown, l, h), title: `L${l + 1} ${h === 'mean' ? 'mean' : `H${h + 1}`}` }}
@@ -230,8 +245,10 @@ export function AttentionView({ run }: { run: InspectedRun }) {
                     }}
                   />
                 )),
-              )}
+              ])}
             </div>
+            <Legend max={1} perMap />
+            </>
           ) : (
             <>
               <Heatmap map={main} testId="attention-heatmap" cell={cell} data={{ layer: safeLayer, head: String(safeHead), step: shown.step, request: shown.request }} />
