@@ -9,7 +9,7 @@ export interface ExportFile {
 
 const BLOCK = 512;
 
-function header(path: string, size: number, mtime: number): Uint8Array {
+function header(path: string, size: number, mtime: number): Uint8Array<ArrayBuffer> {
   const h = new Uint8Array(BLOCK);
   const put = (text: string, at: number, len: number) => h.set(new TextEncoder().encode(text).subarray(0, len), at);
   const octal = (n: number, len: number) => n.toString(8).padStart(len - 1, '0');
