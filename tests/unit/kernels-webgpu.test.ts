@@ -2,14 +2,16 @@
 // (Dawn + SwiftShader): the value and the gradient of every input agree to a relative error <= 1e-4
 // (max |fused - plain| / max |plain| per tensor), on odd shapes (widths over the workgroup, rows not a multiple
 // of anything, per-task parameter rows).
-// Shown to fail: LayerNorm's dx without the `- ma` term, SiLU's gradient without `(1 - s)`, LayerNorm's forward
-// with `+ eps` dropped, and the loss's InfoNCE gradient without its `/ T` each failed here (relative errors 0.3-1).
-import type { Tensor } from '@tensorflow/tfjs';
+// Shown to fail: LayerNorm's dx without its `- ma` term (rel. errors 0.03-0.4), its forward without `+ eps` (the
+// d = 1 case), SiLU's gradient with `s` for `(1 - s)` (10-20), and the loss's InfoNCE gradient without `/ T` (0.93).
+import type { Scalar, Tensor, Tensor3D } from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { fusedLayerNorm } from '../../src/engine/kernels/layerNorm';
 import { fusedSiLU } from '../../src/engine/kernels/silu';
 import { setFusedKernels } from '../../src/engine/kernels/webgpu';
 import { act, layerNorm } from '../../src/engine/model/layers';
+import { mulberry32 } from '../../src/engine/data/rng';
+import { rankingLoss } from '../../src/engine/train/loss';
 import { useBackend } from './helpers/backend';
 import { relErr } from './helpers/relErr';
 
@@ -74,6 +76,36 @@ describe('fused kernels = plain TF.js ops on webgpu (values and gradients)', () 
       const x = seeded(shape, 4, 12);
       await expectSame((xi) => fusedSiLU(xi), (xi) => act(xi), [x]);
       x.dispose();
+    });
+  }
+
+  for (const [B, N, K] of [
+    [7, 5, 3],
+    [70, 12, 2], // more requests than the workgroup (64)
+  ]) {
+    it(`ranking loss (total, BCE, InfoNCE) over [${B}, ${N}, ${K}] with padded candidates and one-class requests`, async () => {
+      // Request 0 has no positive, request 1 only positives, the last has one real candidate: none is usable.
+      const rng = mulberry32(5);
+      const labels = Float32Array.from({ length: B * N * K }, () => (rng() < 0.3 ? 1 : 0));
+      const mask = Float32Array.from({ length: B * N }, () => (rng() < 0.8 ? 1 : 0));
+      for (let n = 0; n < N; n++) {
+        mask[(B - 1) * N + n] = n === 0 ? 1 : 0;
+        for (let k = 0; k < K; k++) {
+          labels[n * K + k] = 0;
+          labels[(N + n) * K + k] = 1;
+        }
+      }
+      const y = tf.tensor3d(labels, [B, N, K]);
+      const m = tf.tensor2d(mask, [B, N]);
+      const logits = seeded([B, N, K], 7, 3);
+      const T = tf.scalar(0.07);
+      const weights = { taskWeights: Array.from({ length: K }, (_, k) => 1 + k / 2), alpha: 0.3 };
+      const parts = (x: Tensor, t: Tensor) => {
+        const p = rankingLoss(x as Tensor3D, y, m, t as Scalar, weights);
+        return tf.concat([p.total.reshape([1]), p.bce, p.infoNce]);
+      };
+      await expectSame(parts, parts, [logits, T]);
+      tf.dispose([y, m, logits, T]);
     });
   }
 });

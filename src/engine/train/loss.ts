@@ -2,6 +2,8 @@
 //   total = sum_k w_k * BCE_k + alpha * sum_k InfoNCE_k
 // BCE_k is point-wise over every REAL candidate; InfoNCE_k is list-wise inside each request.
 import * as tf from '@tensorflow/tfjs';
+import { fusedRankingLoss } from '../kernels/loss';
+import { fusedAvailable } from '../kernels/webgpu';
 
 /** Added to the scores of padded candidates so softmax gives them exactly zero weight. */
 const MASKED_SCORE = -1e9;
@@ -64,6 +66,18 @@ export function rankingLoss(
   temperature: tf.Scalar,
   weights: LossWeights,
 ): LossParts {
+  if (fusedAvailable()) {
+    // kernels/loss.ts: one program per part (total, BCE, InfoNCE), the same sums as below.
+    const K = weights.taskWeights.length;
+    const part = (w0: number[], w1: number[], total: boolean) => fusedRankingLoss(logits, labels, candMask, temperature, tf.tensor2d([w0, w1]), total);
+    const ones = new Array<number>(K).fill(1);
+    const zeros = new Array<number>(K).fill(0);
+    return {
+      total: part(weights.taskWeights, new Array<number>(K).fill(weights.alpha), true).reshape([]) as tf.Scalar,
+      bce: part(ones, zeros, false) as tf.Tensor1D,
+      infoNce: part(zeros, ones, false) as tf.Tensor1D,
+    };
+  }
   const bce = maskedBce(logits, labels, candMask);
   const infoNce = maskedInfoNce(logits, labels, candMask, temperature);
   const weighted = tf.sum(tf.mul(bce, tf.tensor1d(weights.taskWeights)));
