@@ -51,6 +51,23 @@ function ensureChromium() {
   process.exit(1);
 }
 
+/**
+ * Python 3 with PyTorch for the export parity tests (tests/unit/export-parity.test.ts): Debian's python3-torch when
+ * root with apt. When it cannot be had, the tests run anyway and that test fails, saying what to install.
+ */
+function ensureTorch() {
+  const python = process.env.ONERANK_PYTHON ?? '/usr/bin/python3';
+  const hasTorch = () => spawnSync(python, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
+  if (hasTorch()) return;
+  if (process.getuid?.() === 0 && existsSync('/usr/bin/apt-get') && !process.env.ONERANK_PYTHON) {
+    console.log('[setup] installing Debian packages: python3-torch (the PyTorch export parity tests) ...');
+    sh('apt-get', ['update', '-qq']);
+    sh('apt-get', ['install', '-y', '-qq', 'python3-torch'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+    if (hasTorch()) return;
+  }
+  console.error(`[setup] ${python} has no PyTorch: the export parity test will fail. Install python3-torch (Debian) or set ONERANK_PYTHON to a python with torch and numpy.`);
+}
+
 if (mode === 'start') {
   ensureNodeModules();
   const port = process.env.PORT ?? '5173';
@@ -60,6 +77,7 @@ if (mode === 'start') {
 } else if (mode === 'test') {
   ensureNodeModules();
   const chrome = ensureChromium();
+  ensureTorch();
   const env = { ...process.env, ...chromiumEnv(chrome) };
   const steps = [
     ['type check', ['run', 'typecheck']],

@@ -93,6 +93,7 @@ class RequestReader:
 
     def __init__(self, path, schema):
         self.path, self.s = path, schema
+        self.memo = {}
 
     def rows(self):
         with open_text(self.path) as fh:
@@ -136,22 +137,36 @@ class RequestReader:
         if rows:
             yield group, rows
 
+    def cell(self, feature, cell, encode):
+        """A cell's encoding, memoized per feature: ids, histories and tags repeat across rows (users, items)."""
+        memo = self.memo.setdefault(feature, {})
+        v = memo.get(cell)
+        if v is None:
+            if len(memo) > 200_000:
+                memo.clear()
+            v = memo[cell] = encode(cell)
+        return v
+
     def encode(self, rows):
         """One request (its rows) -> a dict of lists shaped like the app's RequestArrays for one request."""
         s, N, M, H, K = self.s, self.s.N, self.s.M, self.s.H, self.s.K
         row0, cells0, col = rows[0]
 
         def cat(f, voc, cells):
-            v = cells[col[f['name']]]
-            return OOV if v in MISSING else voc.id(v)
+            return self.cell(f['name'], cells[col[f['name']]], lambda v: OOV if v in MISSING else voc.id(v))
+
+        def standardize(f, v):
+            x = js_number(v) if v not in MISSING else math.nan
+            return 0.0 if math.isnan(x) else (x - f['mean']) / f['std']
 
         def num(f, cells):
-            v = js_number(cells[col[f['name']]]) if cells[col[f['name']]] not in MISSING else math.nan
-            return 0.0 if math.isnan(v) else (v - f['mean']) / f['std']
+            return self.cell(f['name'], cells[col[f['name']]], lambda v: standardize(f, v))
 
         def multi(f, voc, cells):
-            ids = [voc.id(t) for t in self.tokens(cells[col[f['name']]])[:M]]
-            return ids + [PAD] * (M - len(ids))
+            def ids(v):
+                out = [voc.id(t) for t in self.tokens(v)[:M]]
+                return out + [PAD] * (M - len(out))
+            return self.cell(f['name'], cells[col[f['name']]], ids)
 
         g = s.groups
         out = {
@@ -168,15 +183,19 @@ class RequestReader:
         }
         seq = s.one('sequence')
         if seq and H > 0 and s.item_vocab:
-            hist = [s.item_vocab.id(t) for t in self.tokens(cells0[col[seq]])][-H:]
-            out['history'][H - len(hist):] = hist
+            def history(v):
+                hist = [s.item_vocab.id(t) for t in self.tokens(v)][-H:]
+                return [PAD] * (H - len(hist)) + hist
+            out['history'] = self.cell(seq, cells0[col[seq]], history)
         item = s.one('item')
         user = s.one('user')
         out['user'] = cells0[col[user]] if user and cells0[col[user]] not in MISSING else None
         for i, (row, cells, _) in enumerate(rows):
             out['candMask'][i] = 1.0
-            v = cells[col[item]] if item else None
-            out['candItem'][i] = s.item_vocab.id(v) if item and s.item_vocab and v not in MISSING else OOV
+            if item and s.item_vocab:
+                out['candItem'][i] = self.cell(item, cells[col[item]], lambda v: OOV if v in MISSING else s.item_vocab.id(v))
+            else:
+                out['candItem'][i] = OOV
             out['candCat'][i] = [cat(f, v, cells) for f, v in g['candCat']]
             out['candNum'][i] = [num(f, cells) for f, _ in g['candNum']]
             out['candMulti'][i] = [multi(f, v, cells) for f, v in g['candMulti']]
