@@ -8,7 +8,7 @@
 //     (fresh Adam moments, clipping, weight decay), against the app importing the same weights and stepping.
 // Shown to fail on broken code: model.py's scorer dividing by d instead of sqrt(d) gave logit differences of
 // 0.22-0.44 in all 7 OneRank cases; the 'broken' case below keeps that check alive (it must NOT match).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,8 +23,8 @@ import { mulberry32 } from '../../src/engine/model/random';
 import { rankingLoss } from '../../src/engine/train/loss';
 import { Trainer } from '../../src/engine/train/trainer';
 import { useBackend } from './helpers/backend';
+import { PYTHON, requirePythonTorch } from './helpers/python';
 
-const PYTHON = process.env.ONERANK_PYTHON ?? '/usr/bin/python3';
 const TOL = 1e-4;
 
 // 7 candidates per request cut into chunks of N = 5: every other chunk has padded candidates.
@@ -57,16 +57,6 @@ const CASES: Record<string, Partial<Config>> = {
 };
 /** A deliberately broken export (the scorer's 1/sqrt(d) made 1/d): the comparison must catch it. */
 const BROKEN = 'onerank-broken-scale';
-
-function pythonProblem(): string | null {
-  const r = spawnSync(PYTHON, ['-c', 'import torch, numpy; print(torch.__version__)'], { encoding: 'utf8' });
-  if (r.status === 0) return null;
-  return (
-    `The PyTorch parity tests need Python 3 with torch, and ${PYTHON} ${r.error ? 'could not be run' : 'has no torch'} ` +
-    `(${(r.error?.message ?? r.stderr).trim().split('\n').pop()}). Install Debian's package (apt-get install python3-torch; ` +
-    '`npm test` does this when run as root with apt) or point ONERANK_PYTHON at a python with torch.'
-  );
-}
 
 async function exportCase(root: string, name: string, ds: EncodedDataset, change: Partial<Config>, breakScale?: number) {
   const cfg: Config = {
@@ -117,8 +107,7 @@ describe('PyTorch export: same numbers as the app', () => {
   let result: { data: Record<string, number>; cases: Record<string, CaseResult> };
 
   beforeAll(async () => {
-    const problem = pythonProblem();
-    if (problem) throw new Error(problem);
+    requirePythonTorch();
     await useBackend('cpu');
     root = mkdtempSync(join(tmpdir(), 'torch-export-'));
     const ds = generateShop(WORLD, ENCODING);

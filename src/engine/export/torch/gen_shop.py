@@ -1,8 +1,10 @@
 # The playground's built-in "shop" world (src/engine/data/synthetic.ts) as a CSV of any size, for training the
-# exported model at scale: the same users, items, value names (u12, i40, c3, t7, s1, h09), columns, formulas and
-# constants, drawn from numpy's random stream instead of the app's (so the rows are not the app's rows, but the
-# world is the same kind and the exported vocabularies cover it when users and items match the run's world).
-# Streams the rows in chunks; the label intercepts and the affinity mean are fitted on the first chunk.
+# exported model at scale. The world itself (every item's category, taste vector, quality, premium, price and tags;
+# every user's tastes, segment, budget and history) is the app's, drawn call for call from the app's generator
+# with the same seed, so the exported embeddings mean the same items and users. The requests (who browses, which
+# candidates, the labels) use the same formulas and constants with numpy's random stream: at a million requests a
+# call-by-call port would take hours. Streams the rows in chunks; the label intercepts and the affinity mean are
+# fitted on the first chunk (the app fits them on all requests).
 #   python gen_shop.py --out shop.csv --requests 1000000 [--users 500 --items 400 --candidates 10 --conflict 0.3]
 import argparse
 import math
@@ -22,36 +24,73 @@ def sigmoid(x):
     return 1 / (1 + np.exp(-x))
 
 
-def build_world(o, rng):
-    I, U = o.items, o.users
-    cat = rng.integers(0, CATEGORIES, I)
-    item_vec = np.eye(CATEGORIES)[cat] + 0.35 * rng.standard_normal((I, CATEGORIES))
-    quality = rng.standard_normal(I)
-    premium = rng.standard_normal(I)
-    log_price = 3 + 0.6 * (PRICE_REVEALS_PREMIUM * premium + math.sqrt(1 - PRICE_REVEALS_PREMIUM ** 2) * rng.standard_normal(I))
-    price = np.round(np.exp(log_price) * 100) / 100
-    tags = []
+class Mulberry32:
+    """The app's seeded generator (src/engine/data/rng.ts), bit for bit: the world's users and items are the app's."""
+
+    M = 0xFFFFFFFF
+
+    def __init__(self, seed):
+        self.a = seed & self.M
+
+    def __call__(self):
+        M = self.M
+        self.a = (self.a + 0x6D2B79F5) & M
+        t = self.a
+        t = ((t ^ (t >> 15)) * (t | 1)) & M
+        t = (t ^ ((t + (((t ^ (t >> 7)) * (t | 61)) & M)) & M)) & M
+        return ((t ^ (t >> 14)) & M) / 4294967296
+
+    def gaussian(self):
+        u = 1 - self()
+        v = self()
+        return math.sqrt(-2 * math.log(u)) * math.cos(2 * math.pi * v)
+
+    def int(self, n):
+        return math.floor(self() * n)
+
+
+def draw_weighted(rand, weights, total):
+    x = rand() * total
+    for i, w in enumerate(weights):
+        x -= w
+        if x < 0:
+            return i
+    return len(weights) - 1
+
+
+def build_world(o):
+    """synthetic.ts buildWorld, call for call on the same generator: the same items and users as the app's world."""
+    rand = Mulberry32(o.seed)
+    I, U, C = o.items, o.users, CATEGORIES
+    cat, item_vec, quality, premium, log_price, tags = [], [], [], [], [], []
     for i in range(I):
+        c = rand.int(C)
+        cat.append(c)
+        item_vec.append([(1 if d == c else 0) + 0.35 * rand.gaussian() for d in range(C)])
+        quality.append(rand.gaussian())
+        premium.append(rand.gaussian())
+        log_price.append(3 + 0.6 * (PRICE_REVEALS_PREMIUM * premium[i] + math.sqrt(1 - PRICE_REVEALS_PREMIUM ** 2) * rand.gaussian()))
         chosen = []
-        for _ in range(1 + rng.integers(0, 3)):
-            t = f't{cat[i] * 3 + rng.integers(0, 3) if rng.random() < 0.7 else rng.integers(0, CATEGORIES * 3)}'
+        for _ in range(1 + rand.int(3)):
+            t = f't{c * 3 + rand.int(3) if rand() < 0.7 else rand.int(C * 3)}'
             if t not in chosen:
                 chosen.append(t)
         tags.append('|'.join(chosen))
-    fav = rng.integers(0, CATEGORIES, U)
-    second = (fav + 1 + rng.integers(0, CATEGORIES - 1, U)) % CATEGORIES
-    user_vec = 0.3 * rng.standard_normal((U, CATEGORIES))
-    user_vec[np.arange(U), fav] += 1.6
-    user_vec[np.arange(U), second] += 0.8
-    budget = rng.standard_normal(U)
-    # History: items drawn from the user's taste, oldest first, 5..30 of them.
-    w = np.exp(2.5 * user_vec @ item_vec.T)
-    history = []
+    price = [round(math.exp(p) * 100) / 100 for p in log_price]
+    fav, user_vec, budget, history = [], [], [], []
     for u in range(U):
-        draws = rng.choice(I, size=5 + rng.integers(0, 26), p=w[u] / w[u].sum())
-        history.append('|'.join(f'i{i}' for i in draws))
-    return dict(cat=cat, item_vec=item_vec, quality=quality, premium=premium, price=price, tags=tags,
-                user_vec=user_vec, fav=fav, budget=budget, history=history)
+        f = rand.int(C)
+        second = (f + 1 + rand.int(C - 1)) % C
+        fav.append(f)
+        user_vec.append([(1.6 if d == f else 0.8 if d == second else 0) + 0.3 * rand.gaussian() for d in range(C)])
+        budget.append(rand.gaussian())
+        weights = [math.exp(2.5 * sum(user_vec[u][d] * item_vec[i][d] for d in range(C))) for i in range(I)]
+        total = sum(weights)
+        n = 5 + rand.int(26)
+        history.append('|'.join(f'i{draw_weighted(rand, weights, total)}' for _ in range(n)))
+    return dict(cat=np.array(cat), item_vec=np.array(item_vec), quality=np.array(quality), premium=np.array(premium),
+                price=np.array(price), tags=tags, user_vec=np.array(user_vec), fav=np.array(fav), budget=np.array(budget),
+                history=history)
 
 
 def calibrate(z, base, target):
@@ -134,7 +173,7 @@ def main():
         raise SystemExit(f'--candidates ({o.candidates}) must not exceed --items ({o.items})')
     rng = np.random.default_rng(o.seed)
     started = time.time()
-    w = build_world(o, rng)
+    w = build_world(o)
     fitted = {}
     with open(o.out, 'w') as fh:
         fh.write(','.join(COLUMNS) + '\n')

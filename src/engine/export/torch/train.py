@@ -10,13 +10,14 @@ import argparse
 import json
 import math
 import os
+import re
 import time
 
 import torch
 import torch.distributed as dist
 
 from data import RequestStream, Schema, to_device
-from model import build_model, load_weights, read_safetensors, save_weights, Named
+from model import build_model, load_weights, read_safetensors, save_weights, ts_parameters, Named
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LOGLOSS_EPS = 1e-7
@@ -83,10 +84,15 @@ def task_weights_of(cfg, K):
 # ---------------------------------------------------------------------------------------------------------------
 
 
+EMBEDDING_TABLE = re.compile(r'^tokenizer/(item$|(ctx|cand)/(cat|multi)/)')
+
+
 class AppAdam:
     def __init__(self, trainable, cfg):
-        self.params = [p for _, p in sorted(((n, p) for n, p in trainable.named_parameters()), key=lambda x: x[0])]
-        self.decayed = [p for n, p in trainable.named_parameters() if p.dim() >= 2]  # matrices and tables: not biases, norms, T
+        named = list(ts_parameters(trainable))
+        self.params = [p for _, p in named]
+        self.decayed = [p for _, p in named if p.dim() >= 2]  # matrices and tables: not biases, norms, T
+        self.embeddings = [p for n, p in named if EMBEDDING_TABLE.match(n)]  # embDecay shrinks these too
         self.cfg = cfg
         self.adam = torch.optim.Adam(self.params, lr=cfg['lr'], betas=(0.9, 0.999), eps=ADAM_EPS)
 
@@ -101,12 +107,29 @@ class AppAdam:
             for g in grads:
                 g.mul_(clip / norm)
         self.adam.step()
-        wd = self.cfg['weightDecay']
-        if wd > 0:
-            with torch.no_grad():
-                for p in self.decayed:
-                    p.mul_(1 - self.cfg['lr'] * wd)
+        lr, wd, ed = self.cfg['lr'], self.cfg['weightDecay'], self.cfg.get('embDecay', 0)
+        with torch.no_grad():
+            for p in self.decayed if wd > 0 else []:
+                p.mul_(1 - lr * wd)
+            for p in self.embeddings if ed > 0 else []:
+                p.mul_(1 - lr * ed)
         return norm
+
+
+def drop_ids(batch, user_col, p, generator=None):
+    """Id dropout (the app's train/ids.ts): each real user id, candidate item id and history item id becomes OOV (1)
+    with probability p, so the OOV row learns what an unseen user or item looks like. Padding (0) stays."""
+    if p <= 0:
+        return batch
+    def drop(ids):
+        hit = (ids > 1) & (torch.rand(ids.shape, device=ids.device, generator=generator) < p)
+        return torch.where(hit, torch.ones_like(ids), ids)
+    out = dict(batch)
+    if user_col >= 0:
+        out['ctxCat'] = batch['ctxCat'].clone()
+        out['ctxCat'][:, user_col] = drop(batch['ctxCat'][:, user_col])
+    out['candItem'], out['history'] = drop(batch['candItem']), drop(batch['history'])
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -285,13 +308,14 @@ def main():
     ddp = torch.nn.parallel.DistributedDataParallel(trainable, device_ids=[local] if device.type == 'cuda' else None) if distributed else trainable
     opt = AppAdam(trainable, cfg)
 
+    # The user id is the first context feature when the data has a user column (the app's encode.ts).
+    user_col = 0 if schema.one('user') and schema.meta['features']['ctxCat'] else -1
     val_every = max(1, round(1 / cfg['valFraction']))
     split = 'all' if args.val else 'train'
     train_stream = RequestStream(args.data, schema, cfg['batchSize'], rank, world, split=split, val_every=val_every,
                                  shuffle_buffer=max(64, 16 * cfg['batchSize']), seed=cfg['seed'], epochs=None, drop_last=True)
-    loader = torch.utils.data.DataLoader(train_stream, batch_size=None, num_workers=args.workers,
-                                         pin_memory=device.type == 'cuda', persistent_workers=args.workers > 0,
-                                         prefetch_factor=4 if args.workers > 0 else None)
+    parallel = dict(num_workers=args.workers, persistent_workers=True, prefetch_factor=4) if args.workers > 0 else {}
+    loader = torch.utils.data.DataLoader(train_stream, batch_size=None, pin_memory=device.type == 'cuda', **parallel)
 
     def val_batches():
         stream = RequestStream(args.val or args.data, schema, max(cfg['batchSize'], 256), split='all' if args.val else 'val', val_every=val_every)
@@ -311,7 +335,7 @@ def main():
     it = iter(loader)
     t_prev = time.time()
     while step < cfg['steps']:
-        batch = to_device(next(it), device)
+        batch = drop_ids(to_device(next(it), device), user_col, cfg.get('idDropout', 0))
         total, bce, nce, _ = ddp(batch)
         opt.adam.zero_grad(set_to_none=True)
         total.backward()
