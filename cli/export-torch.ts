@@ -1,21 +1,23 @@
 // npm run export-torch -- --weights run.weights.json --out dir/ [--data train.csv|shop] [--schema schema.json] [--shop k=v ...]
+// npm run export-torch -- --data shop --steps 300 [--set key=value ...] --out dir/   (no --weights: trains a fresh run first)
 // A run's weights (exported from the app) as a PyTorch project: model.py, data.py, train.py, README.md, config.json,
 // schema.json, weights.safetensors (see src/engine/export/torchExport.ts). The dataset is rebuilt as the run saw it:
 // the shop world from the weights' datasetKey, or --data (encoded with the run's H, N, M and split), so the
 // vocabularies and numeric statistics in schema.json are the run's. The run is evaluated once for the README.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { encodingOf } from '../src/engine/config';
+import { applySettings, DEFAULT_CONFIG, encodingOf, withDataShapes } from '../src/engine/config';
 import { setNodeBackend } from '../src/engine/backend-node';
 import { loadDataset, shopSchema, type DatasetSchema, type EncodedDataset } from '../src/engine/data';
 import { shopFromKnobs, shopOptionsFromKnobs } from '../src/engine/data/shopKnobs';
 import { buildTorchExport, TORCH_TEMPLATE_FILES, type TorchTemplates } from '../src/engine/export/torchExport';
-import { Trainer, type WeightsFile } from '../src/engine/train/trainer';
-import { parseDatasetKey } from '../src/workers/runProtocol';
-import { parseArgs, runMain, UsageError } from './args';
+import { runTraining, Trainer, type WeightsFile } from '../src/engine/train/trainer';
+import { datasetKey, parseDatasetKey } from '../src/workers/runProtocol';
+import { intFlag, parseArgs, runMain, UsageError, type ParsedArgs } from './args';
 import { openFileAsBlob, readSchemaFile } from './node-file';
 
-const USAGE = `usage: npm run export-torch -- --weights <run.weights.json> --out <dir> [--data <train.csv|shop>] [--schema schema.json] [--shop key=value ...]`;
+const USAGE = `usage: npm run export-torch -- --weights <run.weights.json> --out <dir> [--data <train.csv|shop>] [--schema schema.json] [--shop key=value ...]
+       npm run export-torch -- --data <train.csv|shop> --steps N [--set key=value ...] [--shop key=value ...] --out <dir>   (trains a fresh run, then exports it)`;
 
 /** The Python files, read from the source tree (the app gets the same files through Vite's ?raw). */
 function readTemplates(): TorchTemplates {
@@ -47,24 +49,46 @@ async function runData(w: WeightsFile & { datasetKey?: string }, data: string | 
   return { dataset: loaded.dataset, schema: loaded.schema, shop: null };
 }
 
+function readWeights(path: string): WeightsFile & { datasetKey?: string } {
+  let weights: WeightsFile & { datasetKey?: string };
+  try {
+    weights = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`${basename(path)}: not a JSON weights file (${(e as Error).message})`);
+  }
+  if (weights?.format !== 'onerank-weights') throw new Error(`${basename(path)}: not a weights file exported from the playground (format '${String(weights?.format)}')`);
+  return weights;
+}
+
+/** No --weights: a fresh run of --steps on --data (the shop world by default) with --set, as `npm run train` would. */
+async function trainFresh(args: ParsedArgs): Promise<WeightsFile & { datasetKey?: string }> {
+  const data = args.values.get('data');
+  if (!data) throw new UsageError('--weights, or --data (with --steps) to train a fresh run first, is required');
+  const steps = intFlag(args, 'steps', 1);
+  let cfg = applySettings({ ...DEFAULT_CONFIG }, [...args.settings, ...(steps ? [['steps', String(steps)] as [string, string]] : [])]);
+  const shopKnobs = Object.fromEntries(args.shop);
+  const isShop = data === 'shop' || data === 'synthetic';
+  const { dataset } = isShop ? { dataset: shopFromKnobs(shopKnobs, encodingOf(cfg)) } : await runData({ config: cfg } as WeightsFile, data, args.values.get('schema'), []);
+  cfg = withDataShapes(cfg, dataset);
+  const trainer = Trainer.create(dataset, cfg);
+  await runTraining(trainer, { steps: cfg.steps });
+  const weights = await trainer.exportWeights();
+  trainer.dispose();
+  console.log(`trained ${cfg.model} for ${cfg.steps} steps on ${dataset.name}`);
+  return isShop ? { ...weights, datasetKey: datasetKey('shop', shopKnobs, cfg) } : weights;
+}
+
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), ['weights', 'out', 'data', 'schema'], ['help']);
+  const args = parseArgs(process.argv.slice(2), ['weights', 'out', 'data', 'schema', 'steps'], ['help']);
   if (args.flags.has('help')) {
     console.log(USAGE);
     return 0;
   }
   const weightsPath = args.values.get('weights');
   const out = args.values.get('out');
-  if (!weightsPath || !out) throw new UsageError('--weights and --out are required');
-  let weights: WeightsFile & { datasetKey?: string };
-  try {
-    weights = JSON.parse(readFileSync(weightsPath, 'utf8'));
-  } catch (e) {
-    throw new Error(`${basename(weightsPath)}: not a JSON weights file (${(e as Error).message})`);
-  }
-  if (weights?.format !== 'onerank-weights') throw new Error(`${basename(weightsPath)}: not a weights file exported from the playground (format '${String(weights?.format)}')`);
-
-  await setNodeBackend('cpu');
+  if (!out) throw new UsageError('--out is required');
+  await setNodeBackend(weightsPath ? 'cpu' : 'wasm');
+  const weights = weightsPath ? readWeights(weightsPath) : await trainFresh(args);
   const { dataset, schema, shop } = await runData(weights, args.values.get('data'), args.values.get('schema'), args.shop);
   // Loading the weights into the app's own model checks they fit this data (names, shapes, tasks), and one
   // evaluation gives the README its metrics at export.

@@ -62,6 +62,8 @@ export interface RunsApi {
   /** Makes sure the run's model is loaded in the current worker (e.g. after a reload), for panels that inspect it. */
   ensureLoaded(runId: string): Promise<void>;
   exportWeights(runId: string): Promise<WeightsFile>;
+  /** The run as a PyTorch project, one .tar under the top folder `folder`. */
+  exportTorch(runId: string, folder: string): Promise<Blob>;
   importWeights(runId: string, file: WeightsFile): Promise<void>;
   predict(runId: string, requests: number): Promise<PredictResult>;
   /** False until runs stored in IndexedDB were loaded. */
@@ -462,6 +464,12 @@ class RunStore {
     return w.client.call('exportWeights', { runId });
   };
 
+  exportTorch = async (runId: string, folder: string): Promise<Blob> => {
+    const w = await this.ready();
+    await this.open(runId, true);
+    return w.client.call('exportTorch', { runId, folder });
+  };
+
   importWeights = async (runId: string, file: WeightsFile): Promise<void> => {
     const w = await this.ready();
     await this.open(runId, true);
@@ -596,6 +604,7 @@ export function RunsProvider({ children }: { children: ReactNode }) {
       },
       ensureLoaded: (id: string) => store.ensureLoaded(id),
       exportWeights: store.exportWeights,
+      exportTorch: store.exportTorch,
       importWeights: store.importWeights,
       predict: store.predict,
     }),

@@ -53,6 +53,8 @@ function toEval(r: EngineEvalRecord): EvalRecord {
     valLoss: r.valLoss,
     valInfoNce: r.valInfoNce,
     requests: r.requests,
+    coldStart: r.coldStart,
+    unseenItemShare: r.unseenItemShare,
   };
 }
 
@@ -207,7 +209,13 @@ async function stepOnce(runId: string): Promise<void> {
       emit({ type: 'run-probe', runId, record: probe });
     }
     if (t.step >= target) await finish(entry);
-    else if (t.step % cfg.evalEvery === 0) await evaluateAndSave(entry);
+    else if (t.step % cfg.evalEvery === 0) {
+      await evaluateAndSave(entry);
+      if (t.stalled) {
+        emit({ type: 'log', message: `Run ${runId} stopped early at step ${t.step}: ${cfg.patience} evaluations without a new best (step ${t.best?.step}).` });
+        await finish(entry);
+      }
+    }
   });
 }
 
@@ -321,8 +329,8 @@ export const runMethods: RunMethods = {
     });
   },
 
-  async exportWeights({ runId }) {
-    return withRun(runId, async (entry) => ({ ...(await entry.trainer.exportWeights()), datasetKey: entry.spec.datasetKey }));
+  async exportWeights({ runId, which }) {
+    return withRun(runId, async (entry) => ({ ...(await entry.trainer.exportWeights(which)), datasetKey: entry.spec.datasetKey }));
   },
 
   async importWeights({ runId, file }) {

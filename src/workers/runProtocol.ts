@@ -26,8 +26,11 @@ export interface TaskEval extends Omit<TaskMetrics, 'name'> {
 }
 
 /** The engine's evaluation with per-task metrics as TaskEval (valBce stays in the worker: no chart reads it). */
-export interface EvalRecord extends Omit<EngineEvalRecord, 'tasks' | 'valBce'> {
+export interface EvalRecord extends Omit<EngineEvalRecord, 'tasks' | 'valBce' | 'coldStart' | 'unseenItemShare'> {
   tasks: TaskEval[];
+  /** Cold-start AUCs and the unseen-item share (absent in runs saved before they existed). */
+  coldStart?: EngineEvalRecord['coldStart'];
+  unseenItemShare?: EngineEvalRecord['unseenItemShare'];
 }
 
 /** Gradient probes at one step (see engine/train/probes.ts): the engine's record, channelFlow sent as `flow`. */
@@ -78,7 +81,8 @@ export interface RunMethods {
   pause(p: { runIds?: string[] }): Promise<void>;
   /** Rebuilds the run from its seed at step 0 (fresh weights, fresh optimizer); returns the step-0 evaluation. */
   resetRun(p: { runId: string }): Promise<EvalRecord>;
-  exportWeights(p: { runId: string }): Promise<WeightsFile>;
+  /** The run's current weights, or (which = 'best') its best checkpoint's (kept in the worker's memory only). */
+  exportWeights(p: { runId: string; which?: 'last' | 'best' }): Promise<WeightsFile>;
   /** Loads weights into the run (shapes must match) and sets its step to the file's step. */
   importWeights(p: { runId: string; file: WeightsFile }): Promise<OpenedRun>;
   /** The model's probabilities on the first `requests` validation requests (to compare two models). */

@@ -20,6 +20,7 @@ interface Props {
   onDelete: (id: string) => void;
   onResume: (id: string, backend?: BackendRequest) => void;
   onExportWeights: (id: string) => void;
+  onExportTorch: (id: string) => void;
   onImportWeights: (id: string, file: File) => void;
 }
 
@@ -97,6 +98,9 @@ const RunRow = memo(function RunRow({ run, active, shown, drawable, dataName, p 
         <button type="button" data-testid="run-export-weights" onClick={() => p.onExportWeights(run.id)} title="download this run's model weights">
           Weights ↓
         </button>
+        <button type="button" data-testid="run-export-torch" onClick={() => p.onExportTorch(run.id)} title="download this run as a PyTorch project (.tar): model, weights, data reader, multi-GPU training script">
+          PyTorch ↓
+        </button>
         <label className="file-button" title="load weights from a file into this run (same architecture)">
           Weights ↑
           <input
@@ -144,6 +148,7 @@ export function RunList(p: Props) {
       onDelete: (id) => latest.current.onDelete(id),
       onResume: (id, b) => latest.current.onResume(id, b),
       onExportWeights: (id) => latest.current.onExportWeights(id),
+      onExportTorch: (id) => latest.current.onExportTorch(id),
       onImportWeights: (id, f) => latest.current.onImportWeights(id, f),
     }),
     [],

@@ -7,7 +7,7 @@ import { datasetLabel, splitByDataset } from '../../app/runGroups';
 import { describeChange, useRuns, type RunView } from '../../app/runs';
 import type { BackendRequest } from '../../engine/backendReport';
 import { configProblems, type Config } from '../../engine/config';
-import { downloadText } from '../../charts/exportChart';
+import { downloadBlob, downloadText } from '../../charts/exportChart';
 import { datasetKey, parseDatasetKey, type WeightsFile } from '../../workers/runProtocol';
 import { CompareForm } from './CompareForm';
 import { ConfigControls } from './ConfigControls';
@@ -152,6 +152,11 @@ export function TrainPanel() {
       const file: WeightsFile = { ...(await api.exportWeights(id)), runName: r?.name };
       downloadText(JSON.stringify(file), `${fileSafe(r?.name ?? id)}.step${file.step ?? 0}.weights.json`, 'application/json');
     });
+  const exportTorch = (id: string) =>
+    guard('PyTorch export', async () => {
+      const folder = `${fileSafe(runs.find((x) => x.id === id)?.name ?? id)}-pytorch`;
+      downloadBlob(await api.exportTorch(id, folder), `${folder}.tar`);
+    });
   const readWeights = async (f: File): Promise<WeightsFile> => {
     let file: WeightsFile;
     try {
@@ -290,6 +295,7 @@ export function TrainPanel() {
             onDelete={(id) => void guard('Delete', () => api.deleteRun(id))}
             onResume={(id, b) => void resume(id, b)}
             onExportWeights={(id) => void exportWeights(id)}
+            onExportTorch={(id) => void exportTorch(id)}
             onImportWeights={(id, f) => void importWeights(id, f)}
           />
           <CompareForm base={active} dataset={state.dataset} onCompare={(c) => void compare(c)} />

@@ -331,11 +331,16 @@ def main():
               f"{cfg['batchSize']} requests per process per step, tasks {', '.join(tasks)}", flush=True)
     started = time.time()
     speeds, last, step, last_eval = [], None, 0, None
+    waited = 0.0  # seconds spent waiting for the data loader (after step 1): tells a data-bound run from a GPU-bound one
     every = max(1, round(cfg['steps'] / 10))
     it = iter(loader)
     t_prev = time.time()
     while step < cfg['steps']:
-        batch = drop_ids(to_device(next(it), device), user_col, cfg.get('idDropout', 0))
+        t_wait = time.time()
+        host_batch = next(it)
+        if step > 0:
+            waited += time.time() - t_wait
+        batch = drop_ids(to_device(host_batch, device), user_col, cfg.get('idDropout', 0))
         total, bce, nce, _ = ddp(batch)
         opt.adam.zero_grad(set_to_none=True)
         total.backward()
@@ -365,7 +370,9 @@ def main():
         final = evaluate(trainable, val_batches(), tasks, cfg['alpha'], device)
         speeds.sort()
         median = speeds[len(speeds) // 2] if len(speeds) % 2 else (sum(speeds[len(speeds) // 2 - 1:len(speeds) // 2 + 1]) / 2 if speeds else math.nan)
-        print(f"\n{cfg['model']} after {step} steps ({seconds:.1f} s), {median:.0f} requests/s (median over steps, {world} process(es)):")
+        timed = sum(cfg['batchSize'] * world / s for s in speeds) if speeds else math.nan
+        print(f"\n{cfg['model']} after {step} steps ({seconds:.1f} s), {median:.0f} requests/s (median over steps, {world} process(es); "
+              f"rank 0 waited for data {100 * waited / timed if speeds else 0:.0f}% of the time):")
         print('task  AUC  GAUC  LogLoss  const LL  pos rate  n')
         for t in final['tasks']:
             print(f"{t['name']}  {fmt(t['auc'])}  {fmt(t['gauc'])}  {fmt(t['logloss'])}  {fmt(t['constantLogloss'])}  {fmt(t['positiveRate'])}  {t['count']}")
@@ -383,6 +390,7 @@ def main():
             'seconds': seconds,
             'config': cfg,
             'processes': world,
+            'dataWaitShare': waited / timed if speeds else None,
         }
         with open(args.out, 'w') as fh:
             json.dump(finite(report), fh, indent=2)
