@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { TrainingFault, type EvalRecord as EngineEvalRecord, type ProbeRecord as EngineProbeRecord } from '../engine/train/trainer';
 import { loadWeights, saveWeights } from '../storage/runStore';
 import { emit } from './emit';
+import { torchExportTar } from './exportTorch';
 import type { EvalRecord, FaultKind, OpenedRun, ProbeRecord, RunMethods, StepRecord, WeightsFile } from './runProtocol';
 import { closeEntry, createEntry, exclusive, getRun, hasRun, openRuns, withRun, type RunEntry } from './runs';
 
@@ -331,6 +332,10 @@ export const runMethods: RunMethods = {
 
   async exportWeights({ runId, which }) {
     return withRun(runId, async (entry) => ({ ...(await entry.trainer.exportWeights(which)), datasetKey: entry.spec.datasetKey }));
+  },
+
+  async exportTorch({ runId, folder }) {
+    return withRun(runId, (entry) => torchExportTar(entry, folder));
   },
 
   async importWeights({ runId, file }) {

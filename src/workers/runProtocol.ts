@@ -83,6 +83,8 @@ export interface RunMethods {
   resetRun(p: { runId: string }): Promise<EvalRecord>;
   /** The run's current weights, or (which = 'best') its best checkpoint's (kept in the worker's memory only). */
   exportWeights(p: { runId: string; which?: 'last' | 'best' }): Promise<WeightsFile>;
+  /** The run as a PyTorch project (model.py, train.py, weights, schema ...): one .tar under the top folder `folder`. */
+  exportTorch(p: { runId: string; folder: string }): Promise<Blob>;
   /** Loads weights into the run (shapes must match) and sets its step to the file's step. */
   importWeights(p: { runId: string; file: WeightsFile }): Promise<OpenedRun>;
   /** The model's probabilities on the first `requests` validation requests (to compare two models). */
