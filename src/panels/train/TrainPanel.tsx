@@ -33,6 +33,8 @@ const DEFAULT_TASKS = ['click', 'cart', 'order'];
  * The first run a newcomer gets from one button: small enough that a curve moves within seconds on a CPU
  * (wasm) or a software GPU, large enough to learn the built-in world (its AUC climbs within the 200 steps).
  */
+const INTRO_KEY = 'onerank.intro';
+
 export const QUICK_START: Partial<Config> = { d: 16, layers: 1, heads: 2, batchSize: 32, steps: 200, evalEvery: 10, probeEvery: 0 };
 
 /** The runs that train together with `run`: its base and every comparison made from that base. */
@@ -55,6 +57,8 @@ export function TrainPanel() {
   const { runs, activeRunId } = api;
   const { datasets } = useDatasets();
   const [pausing, setPausing] = useState(false);
+  // The intro stays above the first runs until the reader hides it (remembered in this browser).
+  const [introHidden, setIntroHidden] = useState(() => localStorage.getItem(INTRO_KEY) === 'hidden');
   /** New runs made while others trained: each starts when nothing trains any more. */
   const [queue, setQueue] = useState<string[]>([]);
   const [hidden, setHidden] = useState<Set<string>>(() => new Set());
@@ -244,18 +248,25 @@ export function TrainPanel() {
         <ConfigControls config={state.config} tasks={tasks} onChange={onConfig} />
       </aside>
       <div className="train-main">
-        {runs.length === 0 && api.loaded && (
+        {api.loaded && (runs.length === 0 || !introHidden) && (
           <div className="panel intro" data-testid="intro">
+            {runs.length > 0 && (
+              <button type="button" className="intro-hide" data-testid="intro-hide" onClick={() => (localStorage.setItem(INTRO_KEY, 'hidden'), setIntroHidden(true))}>
+                hide
+              </button>
+            )}
             <strong>OneRank</strong> ranks the items a shop could show a user with one Transformer that predicts every task at once (here: will
             they click, add to cart, order?). Each candidate item gets one token per task, and the tasks read each other through cross-task
             attention. This page trains it right here in your browser on a small built-in shop world (500 users, their histories and requests of
             12 candidate items), and shows how each task learns. Nothing leaves your machine.
-            <div>
-              <button type="button" className="intro-start" data-testid="quick-start" onClick={quickStart} disabled={working !== null}>
-                ▶ Train a small OneRank now
-              </button>{' '}
-              <span className="note">d 16, 1 layer, 200 steps; or set your own on the left and press Play.</span>
-            </div>
+            {runs.length === 0 && (
+              <div>
+                <button type="button" className="intro-start" data-testid="quick-start" onClick={quickStart} disabled={working !== null}>
+                  ▶ Train a small OneRank now
+                </button>{' '}
+                <span className="note">d 16, 1 layer, 200 steps; or set your own on the left and press Play.</span>
+              </div>
+            )}
           </div>
         )}
         <div className="panel">
