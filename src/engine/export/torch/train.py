@@ -206,17 +206,17 @@ def evaluate(trainable, batches, tasks, alpha, device):
         b = to_device(batch, device)
         _, bce, nce, logits = trainable(b)
         B = b['candMask'].shape[0]
-        p = torch.sigmoid(logits).cpu()
-        mask, lab = b['candMask'].cpu(), b['labels'].cpu()
+        p = torch.sigmoid(logits).cpu().tolist()
+        mask, lab = b['candMask'].cpu().tolist(), b['labels'].cpu().tolist()
         for r in range(B):
             group = batch['user'][r] if batch['user'][r] is not None else f'request {request}'
             request += 1
-            for n in range(mask.shape[1]):
-                if mask[r, n] > 0:
+            for n, real in enumerate(mask[r]):
+                if real > 0:
                     groups.append(group)
                     for k in range(K):
-                        probs[k].append(float(p[r, n, k]))
-                        labels[k].append(float(lab[r, n, k]))
+                        probs[k].append(p[r][n][k])
+                        labels[k].append(lab[r][n][k])
         for k in range(K):
             bce_sum[k] += float(bce[k]) * B
             nce_sum[k] += float(nce[k]) * B
