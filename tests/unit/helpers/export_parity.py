@@ -47,7 +47,14 @@ def main(root):
             logits = trainable.model(encoded)
         want = torch.tensor(expected['logits']).reshape(logits.shape)
         rows = torch.tensor(expected['trainRows'])
-        batch = {k: (v[rows] if torch.is_tensor(v) else v) for k, v in encoded.items()}
+        batch = {k: (v[rows] if torch.is_tensor(v) else [v[i] for i in expected['trainRows']]) for k, v in encoded.items()}
+        val_rows = torch.tensor(expected['valRows'])
+        val = {k: (v[val_rows] if torch.is_tensor(v) else [v[i] for i in expected['valRows']]) for k, v in encoded.items()}
+        ev = T.evaluate(trainable, [val], schema.tasks, config['config']['alpha'], 'cpu')
+        app = expected['eval']
+        eval_diffs = [abs(ev['valLoss'][k] - app['valLoss'][k]) for k in range(len(schema.tasks))]
+        for mine, theirs in zip(ev['tasks'], app['tasks']):
+            eval_diffs += [abs(mine[m] - theirs[m]) for m in ('auc', 'gauc', 'logloss')]
         trainable.train()
         total, _, _, _ = trainable(batch)
         trainable.zero_grad()
@@ -65,6 +72,7 @@ def main(root):
             'gradRel': float((g - g_app).norm() / g_app.norm().clamp(min=1e-30)),
             'gradNorm': norm, 'gradNormApp': expected['gradNorm1'],
             'lossAfterStep': float(after), 'lossAfterStepApp': expected['loss2'],
+            'evalMaxAbs': max(eval_diffs),
         }
     print(json.dumps(out))
 

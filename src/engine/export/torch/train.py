@@ -201,29 +201,37 @@ def evaluate(trainable, batches, tasks, alpha, device):
     trainable.eval()
     K = len(tasks)
     probs, labels, groups = [[] for _ in range(K)], [[] for _ in range(K)], []
-    bce_sum, nce_sum, count, request = [0.0] * K, [0.0] * K, 0, 0
+    # A batch's BCE is a mean over its real candidates and its InfoNCE a mean over its requests with both classes (per
+    # task): each is weighted by that count, so the figure is the mean over the whole split (as the app's evaluate).
+    bce_sum, nce_sum, nce_count, count, request = [0.0] * K, [0.0] * K, [0] * K, 0, 0
     for batch in batches:
         b = to_device(batch, device)
         _, bce, nce, logits = trainable(b)
         B = b['candMask'].shape[0]
         p = torch.sigmoid(logits).cpu().tolist()
         mask, lab = b['candMask'].cpu().tolist(), b['labels'].cpu().tolist()
+        start, usable = len(groups), [0] * K
         for r in range(B):
             group = batch['user'][r] if batch['user'][r] is not None else f'request {request}'
             request += 1
+            first = len(groups)
             for n, real in enumerate(mask[r]):
                 if real > 0:
                     groups.append(group)
                     for k in range(K):
                         probs[k].append(p[r][n][k])
                         labels[k].append(lab[r][n][k])
+            for k in range(K):
+                positives = sum(1 for y in labels[k][first:] if y > 0.5)
+                usable[k] += 1 if 0 < positives < len(groups) - first else 0
         for k in range(K):
-            bce_sum[k] += float(bce[k]) * B
-            nce_sum[k] += float(nce[k]) * B
+            bce_sum[k] += float(bce[k]) * (len(groups) - start)
+            nce_sum[k] += float(nce[k]) * usable[k]
+            nce_count[k] += usable[k]
         count += B
     trainable.train(was)
-    val_bce = [x / max(count, 1) for x in bce_sum]
-    val_nce = [x / max(count, 1) for x in nce_sum]
+    val_bce = [x / max(len(groups), 1) for x in bce_sum]
+    val_nce = [x / max(c, 1) for x, c in zip(nce_sum, nce_count)]
     return {
         'tasks': [task_metrics(t, probs[k], labels[k], groups) for k, t in enumerate(tasks)],
         'valLoss': [b + alpha * n for b, n in zip(val_bce, val_nce)],
