@@ -1,5 +1,6 @@
-// The PyTorch export computes what the app computes. For each setting below the app trains two steps on a small
-// shop world, exports the run (buildTorchExport, with the Python files the app ships), and the exported model.py /
+// The PyTorch export computes what the app computes. For each setting below the app builds the model on a small shop
+// world, moves every weight by seeded noise, exports the run (buildTorchExport, with the Python files the app
+// ships), and the exported model.py /
 // data.py / train.py run in ONE Python process (helpers/export_parity.py, CPU, Debian's python3-torch):
 //   - data.py encodes the world's CSV into exactly the app's request arrays;
 //   - PyTorch logits on every request equal the app's within 1e-4 (absolute);
