@@ -97,8 +97,10 @@ export function App() {
       <RunsProvider>
         <div className="app">
           <header className="top">
-            <h1>OneRank Playground</h1>
-            <Glossary />
+            <div className="title">
+              <h1>OneRank Playground</h1>
+              <Glossary />
+            </div>
             <BackendBadge report={report} error={workerError} requested={requested} onRequest={(b) => restartWorker(b)} />
           </header>
           {initial.problems.length > 0 && (

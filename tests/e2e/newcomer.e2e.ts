@@ -187,14 +187,15 @@ describe.each(BACKENDS)('runs of two datasets on %s', (backend) => {
 
 describe('comparisons and settings (wasm)', () => {
   it('a comparison leaves the next run\u2019s settings alone and is evaluated at its base\u2019s steps', async () => {
-    const { page, errors } = await open(browser(), `${inject('siteUrl')}?backend=wasm#${TINY}`);
+    // 20 steps, evaluated every 5: enough for the screenshot to show two curves apart.
+    const { page, errors } = await open(browser(), `${inject('siteUrl')}?backend=wasm#${TINY}&steps=20&evalEvery=5`);
     try {
       await backendBadge(page);
       await page.getByTestId('train-start').click();
-      await waitIdle(page, 1, 4);
+      await waitIdle(page, 1, 20);
       const hash = new URL(page.url()).hash;
       await page.getByTestId('compare-detach').click();
-      await waitIdle(page, 2, 4);
+      await waitIdle(page, 2, 20);
       const [base, cmp] = await runs(page);
       // The sidebar still shows the settings of the next run: detachment on, the same link, the base selected.
       expect(new URL(page.url()).hash).toBe(hash);
