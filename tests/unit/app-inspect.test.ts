@@ -73,7 +73,27 @@ describe('architecture view', () => {
     const arch = architectureOf(c, { tasks: meta.tasks, contextFeatures: ['x'] });
     const model = tokenLayout(meta, c);
     expect(arch.layout.tokens.map((t) => t.kind)).toEqual(model.tokens.map((t) => t.kind));
-    expect(arch.mask).toEqual(structuredMask(model));
+    // ONERANK.md section 2's table, written out by hand for [s, h1..h3 | c0 t0 t1 t2 | c1 t0 t1 t2] (row = query):
+    // context causal; a candidate reads the context and itself; a task token the context, its candidate and itself.
+    const ctx = (p: number) => [0, 1, 2, 3].map((j) => (j <= p ? 1 : 0));
+    const none = [0, 0, 0, 0];
+    const group = (own: number[]) => [1, 1, 1, 1, ...own];
+    const expected = [
+      [...ctx(0), ...none, ...none],
+      [...ctx(1), ...none, ...none],
+      [...ctx(2), ...none, ...none],
+      [...ctx(3), ...none, ...none],
+      [...group([1, 0, 0, 0]), ...none],
+      [...group([1, 1, 0, 0]), ...none],
+      [...group([1, 0, 1, 0]), ...none],
+      [...group([1, 0, 0, 1]), ...none],
+      [...group(none), 1, 0, 0, 0],
+      [...group(none), 1, 1, 0, 0],
+      [...group(none), 1, 0, 1, 0],
+      [...group(none), 1, 0, 0, 1],
+    ];
+    expect(arch.mask).toEqual(expected);
+    expect(structuredMask(model)).toEqual(expected); // the model's own mask, the same table
     expect(arch.maskKind).toBe('structured');
   });
   it('changing N, H, K or an ablation redraws it', () => {

@@ -17,11 +17,22 @@ describe('CandidateContext at initialization', () => {
     const h = block.run(s, r, candMask).h;
     const mean = meanOverCandidates(r, candMask);
     const got = h.dataSync();
-    const want = mean.dataSync();
+    // The expected mean, computed here by hand (not by the module under test): sum of the real r[i][k] / their count.
+    const rv = r.arraySync();
+    const real = candMask.arraySync();
+    const want: number[] = [];
+    for (let b = 0; b < B; b++)
+      for (let k = 0; k < K; k++)
+        for (let c = 0; c < d; c++) {
+          const ns = real[b].flatMap((m, n) => (m > 0 ? [n] : []));
+          want.push(ns.reduce((a, n) => a + rv[b][n][k][c], 0) / ns.length);
+        }
     expect(got.length).toBe(B * K * d);
     for (let i = 0; i < got.length; i++) expect(got[i]).toBeCloseTo(want[i], 5);
+    const viaModule = mean.dataSync(); // the module's V5 mean is the same
+    for (let i = 0; i < got.length; i++) expect(viaModule[i]).toBeCloseTo(want[i], 5);
     // The mean is not trivially equal to any one candidate (the comparison could not pass by accident).
-    expect(Math.abs(want[0] - r.dataSync()[0])).toBeGreaterThan(1e-3);
+    expect(Math.abs(want[0] - rv[0][0][0][0])).toBeGreaterThan(1e-3);
     const qw = p.all.find((v) => v.name.endsWith('candCtx/q/w'))!;
     const { grads } = tf.variableGrads(() => tf.sum(tf.square(block.run(s, r, candMask).h)) as import('@tensorflow/tfjs').Scalar, [qw]);
     expect(Math.max(...Array.from(grads[qw.name].abs().dataSync()))).toBeGreaterThan(1e-6);
