@@ -5,7 +5,8 @@ const browser = sharedBrowser();
 
 describe('foundation', () => {
   it('the built site, served from a sub-path, shows the WebGPU badge with a software adapter', async () => {
-    const { page, errors } = await open(browser(), inject('siteUrl'));
+    // Forced: on a software adapter 'auto' races WebGPU against wasm (newcomer.e2e.ts checks that).
+    const { page, errors } = await open(browser(), `${inject('siteUrl')}?backend=webgpu`);
     const text = await backendBadge(page);
     expect(text).toMatch(/^WebGPU - .*swiftshader.*\(software\)/i);
     expect(await page.getByTestId('backend-fallback').count()).toBe(0);
@@ -14,7 +15,7 @@ describe('foundation', () => {
   });
 
   it('the dev server serves the same app', async () => {
-    const { page } = await open(browser(), inject('devUrl'));
+    const { page } = await open(browser(), `${inject('devUrl')}?backend=webgpu`);
     expect(await backendBadge(page, 120_000)).toMatch(/^WebGPU/);
     await page.context().close();
   });
@@ -54,7 +55,7 @@ describe('foundation', () => {
     const tiny =
       'd=8&layers=1&heads=1&batchSize=16&historyLen=4&maxCandidates=4&steps=12&evalEvery=12&probeEvery=0&lr=0.03' +
       '&shop.requests=200&shop.users=50&shop.items=40&shop.candidates=4';
-    const { page, errors } = await open(browser(), `${inject('siteUrl')}#${tiny}`);
+    const { page, errors } = await open(browser(), `${inject('siteUrl')}?backend=webgpu#${tiny}`);
     expect(await backendBadge(page)).toMatch(/^WebGPU/);
     await page.getByTestId('train-start').click();
     await page.waitForFunction(() => (window.__playground?.runs() ?? []).some((r) => r.step >= 12 && r.status !== 'training'), null, { timeout: 300_000 });

@@ -25,7 +25,8 @@ let errors: string[];
 
 beforeAll(async () => {
   // E2E_BACKEND=cpu (or wasm) runs the same checks off WebGPU, to tell a backend bug from a UI bug.
-  const query = process.env.E2E_BACKEND ? `?backend=${process.env.E2E_BACKEND}` : '';
+  // Named even for WebGPU: on a software adapter 'auto' may pick wasm (the ladder times both).
+  const query = `?backend=${process.env.E2E_BACKEND ?? 'webgpu'}`;
   ({ page, errors } = await open(browser(), `${inject('siteUrl')}${query}#tab=demos&${TINY}`));
   await backendBadge(page);
 });
@@ -131,6 +132,8 @@ describe('guided demos and look inside', () => {
 
   it('the architecture view redraws from the config and says what a row may read', async () => {
     const view = page.getByTestId('architecture-view');
+    // A run is selected (the demos made some): its own architecture shows; the editable sketch is one click away.
+    await view.getByTestId('arch-sketch-toggle').click();
     await expect(view.getByTestId('layout-strip').getAttribute('data-tokens')).resolves.toBe('21');
     await view.getByTestId('arch-candidates').fill('3');
     await page.locator('[data-testid="layout-strip"][data-tokens="17"]').waitFor();

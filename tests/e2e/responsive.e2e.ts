@@ -231,7 +231,7 @@ describe('the page stays responsive while training', () => {
   });
 
   it('webgpu: the same run keeps the page responsive', async () => {
-    const { page, errors } = await open(browser(), `${inject('siteUrl')}#${TINY}`);
+    const { page, errors } = await open(browser(), `${inject('siteUrl')}?backend=webgpu#${TINY}`);
     try {
       const badge = await backendBadge(page);
       expect(await page.getByTestId('backend-badge').getAttribute('data-backend')).toBe('webgpu');

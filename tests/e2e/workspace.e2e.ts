@@ -19,7 +19,8 @@ const SLOW = 240_000;
 const TASKS = ['click', 'cart', 'order'];
 /** WebGPU unless E2E_BACKEND names another (e.g. to tell an engine bug on WebGPU from a workspace bug). */
 const BACKEND = process.env.E2E_BACKEND ?? 'webgpu';
-const QUERY = BACKEND === 'webgpu' ? '' : `?backend=${BACKEND}`;
+// Always named: on a software adapter 'auto' may pick wasm (the ladder times both; newcomer.e2e.ts).
+const QUERY = `?backend=${BACKEND}`;
 
 const browser = sharedBrowser();
 let context: BrowserContext;
