@@ -43,7 +43,7 @@ function fmt(x: number, digits = 4): string {
   return Number.isFinite(x) ? x.toFixed(digits) : String(x);
 }
 
-function printTable(e: EvalRecord): void {
+function printTable(e: Pick<EvalRecord, 'tasks'>): void {
   const rows = [['task', 'AUC', 'GAUC', 'LogLoss', 'const LL', 'pos rate', 'n']];
   for (const t of e.tasks) rows.push([t.name, fmt(t.auc), fmt(t.gauc), fmt(t.logloss), fmt(t.constantLogloss), fmt(t.positiveRate), String(t.count)]);
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
@@ -105,9 +105,19 @@ async function main(): Promise<number> {
     },
   });
   const final = result.lastEval!;
+  const best = result.best!;
   const seconds = (performance.now() - started) / 1000;
-  console.log(`\n${cfg.model} after ${trainer.step} steps (${fmt(seconds, 1)} s), evaluated on ${evaluatedOn}:`);
+  const stopped = result.stoppedEarly ? ` (stopped early: ${cfg.patience} evaluations without a new best)` : '';
+  console.log(`\n${cfg.model} after ${trainer.step} steps (${fmt(seconds, 1)} s)${stopped}, evaluated on ${evaluatedOn}:`);
   printTable(final);
+  console.log(`best checkpoint: step ${best.step} (${cfg.bestBy === '' ? 'mean AUC' : `${cfg.bestBy} AUC`} ${fmt(best.score)})`);
+  if (best.step !== final.step) printTable(best);
+  if (final.coldStart) {
+    const c = final.coldStart;
+    console.log(`cold start: ${fmt(100 * c.unseenUserShare, 1)}% of requests from users unseen in training; AUC seen / unseen users: ` +
+      final.tasks.map((t, k) => `${t.name} ${fmt(c.seenUserAuc[k], 3)} / ${fmt(c.unseenUserAuc[k], 3)}`).join(', '));
+  }
+  if (final.unseenItemShare !== null) console.log(`unseen candidate items: ${fmt(100 * final.unseenItemShare, 1)}%`);
 
   const out = args.values.get('out');
   if (out) {
@@ -117,8 +127,13 @@ async function main(): Promise<number> {
       adapter,
       dataset: { name: dataset.name, tasks: dataset.tasks, trainRequests: dataset.trainIdx.length, evalRequests: dataset.valIdx.length, evaluatedOn },
       steps: trainer.step,
+      stoppedEarly: result.stoppedEarly,
       tasks: final.tasks,
       valLoss: final.valLoss,
+      last: { step: final.step, tasks: final.tasks },
+      best: { step: best.step, score: best.score, bestBy: cfg.bestBy === '' ? 'mean AUC' : cfg.bestBy, tasks: best.tasks },
+      coldStart: final.coldStart,
+      unseenItemShare: final.unseenItemShare,
       finalLoss: (last as StepRecord | null)?.loss ?? null,
       samplesPerSec: median(speeds.length ? speeds : last ? [(last as StepRecord).samplesPerSec] : []),
       seconds,

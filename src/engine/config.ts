@@ -48,6 +48,15 @@ export interface Config {
   lr: number;
   batchSize: number;
   weightDecay: number;
+  /** Share of user and item ids replaced by the OOV id in each training batch (the OOV row learns what an unseen
+   *  user or item looks like). */
+  idDropout: number;
+  /** Decoupled decay of the embedding tables only (added to weightDecay for them): rare ids' rows shrink toward 0. */
+  embDecay: number;
+  /** Early stopping: stop after this many evaluations without a new best checkpoint (0 = never). */
+  patience: number;
+  /** What picks the best checkpoint: '' = the mean validation AUC over tasks, else one task's name. */
+  bestBy: string;
   /** Global gradient-norm clip; 0 = off. */
   clipNorm: number;
   /** Weight of the InfoNCE term. */
@@ -94,6 +103,10 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   lr: 0.003,
   batchSize: 64,
   weightDecay: 0,
+  idDropout: 0,
+  embDecay: 0,
+  patience: 0,
+  bestBy: '',
   clipNorm: 1,
   alpha: 0.1,
   taskWeights: '',
@@ -157,6 +170,10 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeyKind & { help: string } } = 
   lr: { type: 'number', min: 1e-6, max: 1, help: 'Adam learning rate' },
   batchSize: { type: 'int', min: 1, max: 8192, help: 'requests per batch' },
   weightDecay: { type: 'number', min: 0, max: 1, help: 'decoupled weight decay' },
+  idDropout: { type: 'number', min: 0, max: 0.9, help: 'share of user / item ids replaced by the OOV id while training' },
+  embDecay: { type: 'number', min: 0, max: 10, help: 'decoupled decay of the embedding tables only' },
+  patience: { type: 'int', min: 0, max: 10_000, help: 'stop after this many evaluations without a new best (0 = never)' },
+  bestBy: { type: 'string', pattern: /^[^;=&#]*$/, help: "best checkpoint by: '' = mean AUC over tasks, or a task name" },
   clipNorm: { type: 'number', min: 0, max: 1000, help: 'global gradient-norm clip (0 = off)' },
   alpha: { type: 'number', min: 0, max: 10, help: 'InfoNCE weight' },
   taskWeights: { type: 'string', pattern: /^$|^\d*\.?\d+(,\d*\.?\d+)*$/, help: "per-task BCE weights, e.g. '1,1,2'" },

@@ -9,7 +9,9 @@ import { metaOf, sliceBatch, type DatasetMeta, type EncodedDataset } from '../da
 import { batchToTensors, buildModel, disposeBatch, stableName } from '../model';
 import type { BatchTensors, RankingModel } from '../model/types';
 import { rankingLoss, Temperature, type LossWeights } from './loss';
-import { taskMetrics, type TaskMetrics } from './metrics';
+import { auc, taskMetrics, type TaskMetrics } from './metrics';
+import { checkBestBy, isNewBest, selectionScore } from './checkpoint';
+import { dropIds, seenUsers, unseenItemShare, userIdColumn } from './ids';
 import { installFastKernels } from './fastKernels';
 import { FlatAdam } from './flatAdam';
 import { setFusedKernels } from '../kernels/webgpu';
@@ -40,6 +42,26 @@ export interface EvalRecord {
   valInfoNce: number[];
   /** Requests evaluated. */
   requests: number;
+  /** AUC by whether the request's user was seen in training; null when the data has no user ids. */
+  coldStart: ColdStart | null;
+  /** Share of the evaluated candidates whose item was never seen in training; null when the data has no item ids. */
+  unseenItemShare: number | null;
+}
+
+/** Cold-start evaluation: a user is "seen" when its id has a row of its own (not OOV) in the trained vocabulary. */
+export interface ColdStart {
+  /** Share of evaluated requests whose user was not seen in training. */
+  unseenUserShare: number;
+  /** Per task: AUC over the candidates of requests whose user was seen / not seen (NaN: none, or one class). */
+  seenUserAuc: number[];
+  unseenUserAuc: number[];
+}
+
+/** The best validation step so far (see checkpoint.ts): its metrics and selection score. */
+export interface BestCheckpoint {
+  step: number;
+  score: number;
+  tasks: TaskMetrics[];
 }
 
 export interface ProbeRecord {
@@ -106,6 +128,8 @@ const ARCHITECTURE_KEYS = [
 ] as const satisfies readonly (keyof Config)[];
 
 const TEMPERATURE_NAME = 'loss/logTemperature';
+/** The embedding tables' names (tokenizer.ts): the item table and the context / candidate categorical tables. */
+const EMBEDDING_TABLE = /^tokenizer\/(item$|(ctx|cand)\/(cat|multi)\/)/;
 /** Evaluation batches are at least this many requests: no gradient is kept, so memory allows more. */
 const MIN_EVAL_BATCH = 256;
 
@@ -143,7 +167,16 @@ export class Trainer {
   private readonly trainables: tf.Variable[];
   /** Variables that get decoupled weight decay: matrices and embedding tables, not biases, norms or T. */
   private readonly decayed: tf.Variable[];
+  /** The embedding tables (ids' rows), which embDecay also shrinks. */
+  private readonly embeddings: tf.Variable[];
+  private readonly userCol: number;
+  private readonly idRng: Rng;
   private probeBatch: BatchTensors | null = null;
+  /** The best evaluation so far, its weights (every trainable, in order) and evaluations since it. */
+  best: BestCheckpoint | null = null;
+  /** Read back to memory (one readback per new best): no GPU memory held, no tensor count that grows. */
+  private bestWeights: Float32Array[] | null = null;
+  private sinceBest = 0;
 
   private constructor(
     readonly dataset: EncodedDataset,
@@ -157,11 +190,15 @@ export class Trainer {
     this.batches = new BatchOrder(dataset.trainIdx, config.batchSize, mulberry32(config.seed ^ 0x5eed0001));
     this.trainables = [...model.variables, temperature.logT];
     this.decayed = model.variables.filter((v) => v.shape.length >= 2);
+    this.embeddings = model.variables.filter((v) => EMBEDDING_TABLE.test(stableName(v)));
+    this.userCol = userIdColumn(dataset);
+    this.idRng = mulberry32(config.seed ^ 0x1dd0_0003); // its own stream: id dropout never shifts the batch order
     this.optimizer = new FlatAdam(this.trainables, config.lr);
   }
 
   static create(dataset: EncodedDataset, cfg: Config): Trainer {
     if (dataset.trainIdx.length === 0) throw new Error(`Dataset '${dataset.name}' has no training requests`);
+    checkBestBy(cfg.bestBy, dataset.tasks);
     installFastKernels();
     const model = buildModel(cfg, metaOf(dataset));
     return new Trainer(dataset, cfg, model, new Temperature(cfg.temperature));
@@ -176,7 +213,9 @@ export class Trainer {
     const t0 = now();
     setFusedKernels(this.config.fused); // the fused path is chosen per forward pass, from this run's config
     const rows = this.batches.next();
-    const bt = batchToTensors(sliceBatch(this.dataset, rows), this.meta);
+    const batch = sliceBatch(this.dataset, rows);
+    dropIds(batch, this.meta, this.userCol, this.config.idDropout, this.idRng);
+    const bt = batchToTensors(batch, this.meta);
     const K = this.tasks.length;
     // variableGrads disposes everything f made except its result: keep the per-task parts out of it.
     const kept: { bce?: tf.Tensor1D; infoNce?: tf.Tensor1D; temperature?: tf.Scalar } = {};
@@ -196,35 +235,44 @@ export class Trainer {
       return { value: vg.value, flat, norm: tf.norm(flat) as tf.Scalar, temperature: kept.temperature! };
     });
     disposeBatch(bt);
-    const bce = kept.bce!;
-    const infoNce = kept.infoNce!;
-    const release = () => {
-      tf.dispose([value, flat, norm, temperature, bce, infoNce]);
-    };
-    const [lossV, bceV, nceV, normV, tV] = await Promise.all([value, bce, infoNce, norm, temperature].map((t) => t.data()));
+    // The step's scalars in one vector, read back once: [loss, BCE (K), InfoNCE (K), gradient norm, temperature].
+    const scalars = tf.tidy(() => tf.concat([value.reshape([1]), kept.bce!, kept.infoNce!, norm.reshape([1]), temperature.reshape([1])]));
+    tf.dispose([value, kept.bce!, kept.infoNce!, temperature]);
+    // No CPU round trip between the backward pass and the update: the update is encoded right behind it and
+    // applies only when every scalar is finite (`ok`, on the device; else the weights and Adam's moments keep their
+    // exact values), with the clip factor from the norm on the device too. The scalars are read after, to report
+    // and to raise TrainingFault, so a bad step still leaves the weights exactly as they were.
+    tf.tidy(() => {
+      const ok = tf.all(tf.isFinite(scalars)) as tf.Scalar;
+      const clip = this.config.clipNorm;
+      const scale = clip > 0 ? (tf.minimum(1, tf.div(clip, norm)) as tf.Scalar) : 1; // norm 0: clip / 0 = inf -> 1
+      this.optimizer.apply(flat, scale, ok);
+      const decay = (vars: tf.Variable[], rate: number) => {
+        const factor = tf.where(ok, 1 - this.config.lr * rate, 1);
+        if (rate > 0) for (const v of vars) v.assign(tf.mul(v, factor));
+      };
+      // Decoupled weight decay (AdamW): shrink weights toward 0 independently of the gradient's scale.
+      decay(this.decayed, this.config.weightDecay);
+      decay(this.embeddings, this.config.embDecay);
+    });
+    tf.dispose([flat, norm]);
+    const values = await scalars.data();
+    scalars.dispose();
+    const [lossV, bceV, nceV, normV, tV] = [values[0], values.subarray(1, 1 + K), values.subarray(1 + K, 1 + 2 * K), values[1 + 2 * K], values[2 + 2 * K]];
     const step = this.step + 1;
-    const fault = this.faultOf(step, lossV[0], bceV, nceV, normV[0]);
+    const fault = this.faultOf(step, lossV, bceV, nceV, normV);
     if (fault) {
-      release();
+      this.optimizer.rewind(); // the device skipped the update; Adam's step count follows
       throw fault;
     }
-    tf.tidy(() => {
-      const clip = this.config.clipNorm;
-      const scale = clip > 0 && normV[0] > clip ? clip / normV[0] : 1;
-      this.optimizer.apply(flat, scale);
-      // Decoupled weight decay (AdamW): shrink weights toward 0 independently of the gradient's scale.
-      const wd = this.config.weightDecay;
-      if (wd > 0) for (const v of this.decayed) v.assign(tf.mul(v, 1 - this.config.lr * wd));
-    });
-    release();
     this.step = step;
     return {
       step,
-      loss: lossV[0],
-      taskLoss: Array.from(bceV).slice(0, K),
-      infoNce: Array.from(nceV).slice(0, K),
-      gradNorm: normV[0],
-      temperature: tV[0],
+      loss: lossV,
+      taskLoss: Array.from(bceV),
+      infoNce: Array.from(nceV),
+      gradNorm: normV,
+      temperature: tV,
       samplesPerSec: rows.length / Math.max((now() - t0) / 1000, 1e-9),
     };
   }
@@ -273,12 +321,15 @@ export class Trainer {
     const probs = Array.from({ length: K }, () => new Float32Array(real));
     const labels = Array.from({ length: K }, () => new Float32Array(real));
     const groups = new Float64Array(real);
+    const seen = seenUsers(this.dataset, val); // per request
+    const seenCand = new Uint8Array(real); // per candidate: its request's user was seen
     // A batch's BCE is a mean over its real candidates and its InfoNCE a mean over its requests with both classes
     // (per task): each is weighted by that count, so the split's figure is the same mean over the whole split.
     const bceSum = new Array(K).fill(0);
     const nceSum = new Array(K).fill(0);
     const nceCount = new Array(K).fill(0);
     let at = 0;
+    let start0 = 0; // the batch's first request, as an index into the split
     for await (const b of this.inferBatches(val, true)) {
       const start = at;
       const usable = new Array(K).fill(0);
@@ -286,12 +337,14 @@ export class Trainer {
         const user = b.batch.user[r];
         const group = user >= 0 ? user : -1 - b.rows[r]; // unknown users: each request is its own group
         const first = at;
+        const userSeen = seen ? seen[start0 + r] : 0;
         for (let n = 0; n < N; n++) {
           if (!(b.batch.candMask[r * N + n] > 0)) continue;
           for (let k = 0; k < K; k++) {
             probs[k][at] = b.probs[(r * N + n) * K + k];
             labels[k][at] = b.batch.labels[(r * N + n) * K + k];
           }
+          seenCand[at] = userSeen;
           groups[at++] = group;
         }
         for (let k = 0; k < K; k++) {
@@ -305,17 +358,57 @@ export class Trainer {
         nceSum[k] += b.infoNce![k] * usable[k];
         nceCount[k] += usable[k];
       }
+      start0 += b.rows.length;
     }
     const valBce = bceSum.map((s) => s / Math.max(at, 1));
     const valInfoNce = nceSum.map((s, k) => s / Math.max(nceCount[k], 1));
-    return {
+    const rec: EvalRecord = {
       step: this.step,
       tasks: this.tasks.map((name, k) => taskMetrics(name, probs[k], labels[k], groups)),
       valLoss: valBce.map((b, k) => b + this.weights.alpha * valInfoNce[k]),
       valBce,
       valInfoNce,
       requests: val.length,
+      coldStart: seen ? coldStartOf(seen, seenCand, probs, labels) : null,
+      unseenItemShare: unseenItemShare(this.dataset, val),
     };
+    await this.noteEvaluation(rec);
+    return rec;
+  }
+
+  /** Keeps the weights of a new best evaluation (checkpoint.ts's rule); counts evaluations without one. */
+  private async noteEvaluation(rec: EvalRecord): Promise<void> {
+    const score = selectionScore(rec.tasks, this.config.bestBy);
+    if (isNewBest(score, this.best?.score ?? null)) {
+      const flat = tf.tidy(() => tf.concat(this.trainables.map((v) => v.reshape([-1]))));
+      const all = (await flat.data()) as Float32Array;
+      flat.dispose();
+      let at = 0;
+      this.bestWeights = this.trainables.map((v) => all.subarray(at, (at += v.size)));
+      this.best = { step: rec.step, score, tasks: rec.tasks };
+      this.sinceBest = 0;
+    } else if (rec.step !== this.best?.step) {
+      this.sinceBest++;
+    }
+  }
+
+  /** Early stopping: `patience` evaluations in a row brought no new best (never when patience is 0). */
+  get stalled(): boolean {
+    return this.config.patience > 0 && this.sinceBest >= this.config.patience;
+  }
+
+  /** Loads the best checkpoint's weights into the model (the step counter stays). False when there is none yet. */
+  restoreBest(): boolean {
+    const best = this.bestWeights;
+    if (!best) return false;
+    tf.tidy(() => this.trainables.forEach((v, i) => v.assign(tf.tensor(best[i], v.shape, 'float32'))));
+    return true;
+  }
+
+  private forgetBest(): void {
+    this.bestWeights = null;
+    this.best = null;
+    this.sinceBest = 0;
   }
 
   /** Probabilities for the given dataset requests: [n, N, K] (padded candidates included; see candMask). */
@@ -400,9 +493,13 @@ export class Trainer {
     return [...this.model.variables.map((v) => ({ name: stableName(v), v })), { name: TEMPERATURE_NAME, v: this.temperature.logT }];
   }
 
-  async exportWeights(): Promise<WeightsFile> {
+  /** The current weights, or (which = 'best') those of the best checkpoint when there is one. */
+  async exportWeights(which: 'last' | 'best' = 'last'): Promise<WeightsFile> {
+    const best = which === 'best' && this.bestWeights && this.best ? { weights: this.bestWeights, step: this.best.step } : null;
     const variables = await Promise.all(
-      this.namedVariables().map(async ({ name, v }) => ({ name, shape: [...v.shape], data: Array.from(await v.data()) })),
+      this.namedVariables().map(async ({ name, v }, i) => {
+        return { name, shape: [...v.shape], data: Array.from(best ? best.weights[i] : await v.data()) };
+      }),
     );
     return {
       format: 'onerank-weights',
@@ -410,7 +507,7 @@ export class Trainer {
       config: { ...this.config },
       datasetName: this.dataset.name,
       tasks: [...this.tasks],
-      step: this.step,
+      step: best ? best.step : this.step,
       variables,
     };
   }
@@ -444,10 +541,12 @@ export class Trainer {
     // Adam's moments belong to the old trajectory.
     this.optimizer.dispose();
     this.optimizer = new FlatAdam(this.trainables, this.config.lr);
+    this.forgetBest(); // the best checkpoint belongs to the old trajectory too
     if (typeof file.step === 'number') this.step = file.step;
   }
 
   dispose(): void {
+    this.forgetBest();
     this.optimizer.dispose();
     this.model.dispose();
     this.temperature.dispose();
@@ -472,7 +571,11 @@ export interface RunOptions {
 export interface RunResult {
   /** True when the signal stopped the run before `steps`. */
   aborted: boolean;
+  /** True when early stopping (config.patience) ended the run before `steps`. */
+  stoppedEarly: boolean;
   lastEval: EvalRecord | null;
+  /** The best evaluation (its weights: trainer.restoreBest() / exportWeights('best')). */
+  best: BestCheckpoint | null;
 }
 
 /** The loop shared by the CLI and the training worker. A TrainingFault propagates (weights stay good). */
@@ -484,14 +587,30 @@ export async function runTraining(trainer: Trainer, o: RunOptions): Promise<RunR
     evaluatedAt = trainer.step;
     await o.onEval?.(lastEval);
   };
+  const result = (aborted: boolean, stoppedEarly: boolean): RunResult => ({ aborted, stoppedEarly, lastEval, best: trainer.best });
   while (trainer.step < o.steps) {
-    if (o.signal?.aborted) return { aborted: true, lastEval };
+    if (o.signal?.aborted) return result(true, false);
     const rec = await trainer.trainStep();
     await o.onStep?.(rec);
     const s = trainer.step;
     if (o.probeEvery && s % o.probeEvery === 0) await o.onProbe?.(await trainer.probe());
-    if (o.evalEvery && s % o.evalEvery === 0 && s < o.steps) await evaluate();
+    if (o.evalEvery && s % o.evalEvery === 0 && s < o.steps) {
+      await evaluate();
+      if (trainer.stalled) return result(false, true);
+    }
   }
   if (evaluatedAt !== trainer.step) await evaluate();
-  return { aborted: false, lastEval };
+  return result(false, false);
+}
+
+/** AUC per task over the candidates of seen-user requests and of unseen-user requests. */
+function coldStartOf(seen: Uint8Array, seenCand: Uint8Array, probs: Float32Array[], labels: Float32Array[]): ColdStart {
+  const part = (want: number) => {
+    const idx: number[] = [];
+    for (let i = 0; i < seenCand.length; i++) if (seenCand[i] === want) idx.push(i);
+    return probs.map((p, k) => auc(idx.map((i) => p[i]), idx.map((i) => labels[k][i])));
+  };
+  let unseen = 0;
+  for (const s of seen) unseen += s ? 0 : 1;
+  return { unseenUserShare: seen.length ? unseen / seen.length : 0, seenUserAuc: part(1), unseenUserAuc: part(0) };
 }
