@@ -7,7 +7,7 @@
 //   - the loss on the training batch (the first step of train.py) equals the app's within 1e-4, its gradient on a
 //     weight matrix within 1e-4 (relative), and so do the gradient norm and the loss after one optimizer step
 //     (fresh Adam moments, clipping, weight decay), against the app importing the same weights and stepping;
-//   - train.py's evaluation (AUC, GAUC, LogLoss, validation loss) equals the app's evaluate() within 1e-4.
+//   - train.py's evaluation (AUC, GAUC, LogLoss, validation loss, cold-start AUCs) equals the app's evaluate() within 1e-4.
 //     (Grouping GAUC by request instead of by user failed all 10 cases by 0.09-0.24.)
 // Shown to fail on broken code: model.py's scorer dividing by d instead of sqrt(d) gave logit differences of
 // 0.22-0.44 in all 7 OneRank cases; the 'broken' case below keeps that check alive (it must NOT match).
@@ -104,7 +104,8 @@ async function exportCase(root: string, name: string, ds: EncodedDataset, change
   const expected = {
     logits: logitValues, trainRows: Array.from(ds.trainIdx), gradName: stableName(matrix), grad: gradValues,
     loss1: first.loss, gradNorm1: first.gradNorm, loss2: second.loss, breakScale,
-    valRows: Array.from(ds.valIdx), eval: { tasks: evaluation.tasks, valLoss: evaluation.valLoss },
+    valRows: Array.from(ds.valIdx),
+    eval: { tasks: evaluation.tasks, valLoss: evaluation.valLoss, coldStart: evaluation.coldStart, unseenItemShare: evaluation.unseenItemShare },
   };
   writeFileSync(join(dir, 'expected.json'), JSON.stringify(expected));
 }

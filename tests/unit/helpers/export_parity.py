@@ -3,12 +3,21 @@
 # far data.py's encoding of the CSV is from the app's encoding. The test asserts the thresholds.
 #   python export_parity.py <root>   (root holds data.csv, arrays.json and one folder per case)
 import json
+import math
 import os
 import sys
 
 import torch
 
 torch.set_default_dtype(torch.float32)
+
+
+def diff(a, b):
+    """|a - b|, with NaN (the app's JSON writes null) equal to NaN and to nothing else."""
+    a, b = (math.nan if a is None else a), (math.nan if b is None else b)
+    if math.isnan(a) or math.isnan(b):
+        return 0.0 if math.isnan(a) and math.isnan(b) else 1e9
+    return abs(a - b)
 
 
 def max_abs(a, b):
@@ -50,11 +59,14 @@ def main(root):
         batch = {k: (v[rows] if torch.is_tensor(v) else [v[i] for i in expected['trainRows']]) for k, v in encoded.items()}
         val_rows = torch.tensor(expected['valRows'])
         val = {k: (v[val_rows] if torch.is_tensor(v) else [v[i] for i in expected['valRows']]) for k, v in encoded.items()}
-        ev = T.evaluate(trainable, [val], schema.tasks, config['config']['alpha'], 'cpu')
+        ev = T.evaluate(trainable, [val], schema.tasks, config['config']['alpha'], 'cpu', 0, True)
         app = expected['eval']
-        eval_diffs = [abs(ev['valLoss'][k] - app['valLoss'][k]) for k in range(len(schema.tasks))]
+        eval_diffs = [diff(ev['valLoss'][k], app['valLoss'][k]) for k in range(len(schema.tasks))]
         for mine, theirs in zip(ev['tasks'], app['tasks']):
-            eval_diffs += [abs(mine[m] - theirs[m]) for m in ('auc', 'gauc', 'logloss')]
+            eval_diffs += [diff(mine[m], theirs[m]) for m in ('auc', 'gauc', 'logloss')]
+        cold, app_cold = ev['coldStart'], app['coldStart']
+        eval_diffs += [diff(cold['unseenUserShare'], app_cold['unseenUserShare']), diff(ev['unseenItemShare'], app['unseenItemShare'])]
+        eval_diffs += [diff(a, b) for a, b in zip(cold['seenUserAuc'] + cold['unseenUserAuc'], app_cold['seenUserAuc'] + app_cold['unseenUserAuc'])]
         trainable.train()
         total, _, _, _ = trainable(batch)
         trainable.zero_grad()

@@ -17,7 +17,7 @@ import torch
 import torch.distributed as dist
 
 from data import RequestStream, Schema, to_device
-from model import build_model, load_weights, read_safetensors, save_weights, ts_parameters, Named
+from model import build_model, load_weights, read_safetensors, save_weights, ts_parameters, write_safetensors, Named
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LOGLOSS_EPS = 1e-7
@@ -195,8 +195,9 @@ def task_metrics(name, probs, labels, groups):
 
 
 @torch.no_grad()
-def evaluate(trainable, batches, tasks, alpha, device):
-    """Metrics per task over the real candidates (GAUC groups by user, else by request), and the validation loss."""
+def evaluate(trainable, batches, tasks, alpha, device, user_col=-1, has_items=False):
+    """Metrics per task over the real candidates (GAUC groups by user, else by request), the validation loss, and
+    cold start (as the app's Trainer.evaluate): AUC over the requests whose user id is known (not OOV) and unknown."""
     was = trainable.training
     trainable.eval()
     K = len(tasks)
@@ -204,20 +205,27 @@ def evaluate(trainable, batches, tasks, alpha, device):
     # A batch's BCE is a mean over its real candidates and its InfoNCE a mean over its requests with both classes (per
     # task): each is weighted by that count, so the figure is the mean over the whole split (as the app's evaluate).
     bce_sum, nce_sum, nce_count, count, request = [0.0] * K, [0.0] * K, [0] * K, 0, 0
+    seen_cand, seen_requests, unseen_items = [], 0, 0
     for batch in batches:
         b = to_device(batch, device)
         _, bce, nce, logits = trainable(b)
         B = b['candMask'].shape[0]
         p = torch.sigmoid(logits).cpu().tolist()
         mask, lab = b['candMask'].cpu().tolist(), b['labels'].cpu().tolist()
+        users = b['ctxCat'][:, user_col].cpu().tolist() if user_col >= 0 else [None] * B
+        items = b['candItem'].cpu().tolist()
         start, usable = len(groups), [0] * K
         for r in range(B):
             group = batch['user'][r] if batch['user'][r] is not None else f'request {request}'
             request += 1
             first = len(groups)
+            seen = users[r] is not None and users[r] != 1  # a user id with a row of its own (not OOV)
+            seen_requests += 1 if seen else 0
             for n, real in enumerate(mask[r]):
                 if real > 0:
                     groups.append(group)
+                    seen_cand.append(seen)
+                    unseen_items += 1 if items[r][n] == 1 else 0
                     for k in range(K):
                         probs[k].append(p[r][n][k])
                         labels[k].append(lab[r][n][k])
@@ -232,13 +240,37 @@ def evaluate(trainable, batches, tasks, alpha, device):
     trainable.train(was)
     val_bce = [x / max(len(groups), 1) for x in bce_sum]
     val_nce = [x / max(c, 1) for x, c in zip(nce_sum, nce_count)]
+
+    def part(want):
+        idx = [i for i, s in enumerate(seen_cand) if s == want]
+        return [auc([probs[k][i] for i in idx], [labels[k][i] for i in idx]) for k in range(K)]
+
+    cold = {'unseenUserShare': (count - seen_requests) / count if count else 0, 'seenUserAuc': part(True), 'unseenUserAuc': part(False)}
     return {
+        'coldStart': cold if user_col >= 0 else None,
+        'unseenItemShare': (unseen_items / len(groups) if groups else None) if has_items else None,
         'tasks': [task_metrics(t, probs[k], labels[k], groups) for k, t in enumerate(tasks)],
         'valLoss': [b + alpha * n for b, n in zip(val_bce, val_nce)],
         'valBce': val_bce,
         'valInfoNce': val_nce,
         'requests': count,
     }
+
+
+def selection_score(tasks, best_by):
+    """The app's checkpoint.ts: the mean AUC over tasks that have one, or the AUC of the task bestBy names."""
+    if best_by:
+        return next((t['auc'] for t in tasks if t['name'] == best_by), math.nan)
+    aucs = [t['auc'] for t in tasks if math.isfinite(t['auc'])]
+    return sum(aucs) / len(aucs) if aucs else math.nan
+
+
+def is_new_best(score, best):
+    if best is None:
+        return True
+    if not math.isfinite(score):
+        return False
+    return not math.isfinite(best) or score > best
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -338,7 +370,20 @@ def main():
         print(f"{cfg['model']} from step {config.get('step', 0)} on {', '.join(args.data)}: {world} process(es) on {device.type}, "
               f"{cfg['batchSize']} requests per process per step, tasks {', '.join(tasks)}", flush=True)
     started = time.time()
-    speeds, last, step, last_eval = [], None, 0, None
+    speeds, last, step = [], None, 0
+    best, best_state, since_best, stopped_early = None, None, 0, False
+    evaluate_here = lambda: evaluate(trainable, val_batches(), tasks, cfg['alpha'], device, user_col, schema.meta['itemVocabSize'] > 0)  # noqa: E731
+
+    def note(ev, at):
+        """Keeps the best evaluation's metrics and weights; returns whether patience ran out (the app's early stop)."""
+        nonlocal best, best_state, since_best
+        score = selection_score(ev['tasks'], cfg.get('bestBy', ''))
+        if is_new_best(score, best['score'] if best else None):
+            best, since_best = {'step': at, 'score': score, 'tasks': ev['tasks']}, 0
+            best_state = {n: p.detach().clone() for n, p in ts_parameters(trainable)}
+        else:
+            since_best += 1
+        return cfg.get('patience', 0) > 0 and since_best >= cfg['patience']
     waited = 0.0  # seconds spent waiting for the data loader (after step 1): tells a data-bound run from a GPU-bound one
     every = max(1, round(cfg['steps'] / 10))
     it = iter(loader)
@@ -370,12 +415,23 @@ def main():
             print(f"step {step}  loss {fmt(values[0])}  bce [{' '.join(fmt(v, 3) for v in values[1:1 + len(tasks)])}]  "
                   f"infoNCE [{' '.join(fmt(v, 3) for v in values[1 + len(tasks):])}]  grad norm {fmt(grad_norm, 3)}  "
                   f"{speeds[-1] if speeds else 0:.0f} req/s", flush=True)
-        if rank == 0 and cfg['evalEvery'] and step % cfg['evalEvery'] == 0 and step < cfg['steps']:
-            last_eval = evaluate(trainable, val_batches(), tasks, cfg['alpha'], device)
-            print(f"eval @{step}: " + ', '.join(f"{t['name']} AUC {fmt(t['auc'], 3)}" for t in last_eval['tasks']), flush=True)
+        if cfg['evalEvery'] and step % cfg['evalEvery'] == 0 and step < cfg['steps']:
+            stop = torch.zeros(1, device=device)
+            if rank == 0:
+                ev = evaluate_here()
+                print(f"eval @{step}: " + ', '.join(f"{t['name']} AUC {fmt(t['auc'], 3)}" for t in ev['tasks']), flush=True)
+                stop[0] = 1.0 if note(ev, step) else 0.0
+            if distributed:
+                dist.broadcast(stop, 0)  # every process stops together
+            if stop.item() > 0:
+                stopped_early = True
+                if rank == 0:
+                    print(f"stopped early at step {step}: {cfg['patience']} evaluations without a new best (step {best['step']})")
+                break
     seconds = time.time() - started
     if rank == 0:
-        final = evaluate(trainable, val_batches(), tasks, cfg['alpha'], device)
+        final = evaluate_here()
+        note(final, step)
         speeds.sort()
         median = speeds[len(speeds) // 2] if len(speeds) % 2 else (sum(speeds[len(speeds) // 2 - 1:len(speeds) // 2 + 1]) / 2 if speeds else math.nan)
         timed = sum(cfg['batchSize'] * world / s for s in speeds) if speeds else math.nan
@@ -391,8 +447,13 @@ def main():
             'dataset': {'name': config.get('datasetName'), 'tasks': tasks, 'trainRequests': None, 'evalRequests': final['requests'],
                         'evaluatedOn': 'validation files' if args.val else f'every {val_every}th request of the data'},
             'steps': step,
+            'stoppedEarly': stopped_early,
             'tasks': final['tasks'],
             'valLoss': final['valLoss'],
+            'last': {'step': step, 'tasks': final['tasks']},
+            'best': {**best, 'bestBy': cfg.get('bestBy') or 'mean AUC'},
+            'coldStart': final['coldStart'],
+            'unseenItemShare': final['unseenItemShare'],
             'finalLoss': last,
             'samplesPerSec': median,
             'seconds': seconds,
@@ -403,7 +464,9 @@ def main():
         with open(args.out, 'w') as fh:
             json.dump(finite(report), fh, indent=2)
         save_weights(args.save, trainable, {'step': config.get('step', 0) + step})
-        print(f'wrote {args.out} and {args.save}')
+        best_path = args.save.replace('.safetensors', '') + '.best.safetensors'
+        write_safetensors(best_path, best_state, {'step': config.get('step', 0) + best['step']})
+        print(f"wrote {args.out}, {args.save} and {best_path} (the best evaluation, step {best['step']})")
     if distributed:
         dist.destroy_process_group()
 
