@@ -1,6 +1,7 @@
 // A titled box around one or more charts, with PNG/SVG export of each and a machine-readable list of what the
 // charts hold (series name -> number of data points), so tests and screen readers can check the data honestly.
 import { useRef, type ReactNode } from 'react';
+import { GlossaryLink } from '../app/Glossary';
 import { downloadBlob, downloadText, pngBlob, svgText } from './exportChart';
 
 export interface SeriesSummary {
@@ -33,9 +34,11 @@ interface Props {
   summary: SeriesSummary[];
   children: ReactNode;
   controls?: ReactNode;
+  /** A glossary entry for what the chart shows (its ? opens it). */
+  term?: string;
 }
 
-export function ChartFrame({ testId, title, fileStem, help, summary, children, controls, legend }: Props) {
+export function ChartFrame({ testId, title, fileStem, help, summary, children, controls, legend, term }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const svgs = () => [...(box.current?.querySelectorAll<SVGSVGElement>('svg.chart-surface') ?? [])];
   const exportSvg = () => svgs().forEach((s, i) => downloadText(svgText(s), `${fileStem}${svgs().length > 1 ? `-${i + 1}` : ''}.svg`, 'image/svg+xml'));
@@ -46,7 +49,10 @@ export function ChartFrame({ testId, title, fileStem, help, summary, children, c
   return (
     <div className="chart-frame" data-testid={testId} ref={box}>
       <div className="chart-head">
-        <h3>{title}</h3>
+        <h3>
+          {title}
+          {term && <GlossaryLink term={term} />}
+        </h3>
         <div className="chart-tools">
           {controls}
           <button type="button" onClick={() => void exportPng()} data-testid={`${testId}-png`} title="Download as PNG">

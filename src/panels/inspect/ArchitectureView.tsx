@@ -3,6 +3,7 @@
 // (changing H, N or an ablation redraws it).
 import { useMemo, useState } from 'react';
 import { useApp } from '../../app/AppContext';
+import { GlossaryLink } from '../../app/Glossary';
 import { CONFIG_KEYS, ConfigError, parseConfigValue, type Config } from '../../engine/config';
 import type { TokenKind } from '../../engine/model/mask';
 import { architectureOf, describeRow, layoutSummary, SHOP_SPEC, SHOP_TASKS, type SketchSpec } from './architecture';
@@ -67,6 +68,8 @@ export function ArchitectureView({ run }: { run?: ArchitectureRun }) {
     <div className="panel" data-testid="architecture-view" data-mode={sketch ? 'sketch' : 'run'} data-tasks={spec.tasks.join(',')}>
       <h2>
         {shownRun ? `Architecture of ${shownRun.name}: the token sequence and who may read whom` : `Architecture sketch (${run ? 'not a run' : 'no run selected'}): the token sequence and who may read whom`}
+        <GlossaryLink term="mask" />
+        <GlossaryLink term="task token" />
       </h2>
       {run && (
         <button type="button" data-testid="arch-sketch-toggle" onClick={() => setSketchWanted((v) => !v)}>
@@ -95,7 +98,7 @@ export function ArchitectureView({ run }: { run?: ArchitectureRun }) {
           </select>
         </label>
         <label>
-          ablation
+          ablation <GlossaryLink term="ablation" />
           <select data-testid="arch-ablation" value={cfg.ablation} onChange={(e) => set('ablation', e.target.value)} disabled={cfg.model !== 'onerank'}>
             {(CONFIG_KEYS.ablation as { options: readonly string[] }).options.map((o) => (
               <option key={o}>{o}</option>

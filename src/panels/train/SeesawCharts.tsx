@@ -80,6 +80,7 @@ export const SeesawCharts = memo(function SeesawCharts({ runs, tasks }: { runs: 
     <ChartFrame
       testId="seesaw-chart"
       title="Seesaw"
+      term="seesaw"
       fileStem="seesaw"
       summary={[...relative.summary, ...plane.summary]}
       legend={legend}

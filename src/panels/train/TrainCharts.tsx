@@ -65,6 +65,7 @@ export const LossCharts = memo(function LossCharts({ runs, tasks }: { runs: Char
     <ChartFrame
       testId="loss-chart"
       title="Loss per task"
+      term="LogLoss"
       fileStem="loss"
       summary={built.summary}
       legend={useMemo(() => runLegend(runs, 'training BCE (per step)', 'validation BCE'), [runs])}
@@ -98,7 +99,7 @@ export const MetricCharts = memo(function MetricCharts({ runs, tasks }: { runs: 
     [runs, tasks],
   );
   return (
-    <ChartFrame testId="metric-chart" title="Validation AUC and GAUC per task" fileStem="auc-gauc" summary={built.summary} legend={useMemo(() => runLegend(runs, 'AUC', "GAUC (per-user AUC, weighted by the user's candidates)"), [runs])}>
+    <ChartFrame testId="metric-chart" term="AUC" title="Validation AUC and GAUC per task" fileStem="auc-gauc" summary={built.summary} legend={useMemo(() => runLegend(runs, 'AUC', "GAUC (per-user AUC, weighted by the user's candidates)"), [runs])}>
       <div className="small-multiples">
         {tasks.map((t, k) => (
           <SeriesChart key={t} title={t} series={built.perTask[k]} yAxis={AUC_AXIS} />
