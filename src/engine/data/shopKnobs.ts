@@ -23,6 +23,9 @@ export const SHOP_KNOBS: readonly ShopKnob[] = [
   { key: 'historyLen', label: 'History length', min: 0, max: 200, step: 1, integer: true, help: 'recent items kept per user' },
   { key: 'noise', label: 'Noise', min: 0, max: 5, step: 0.1, integer: false, help: 'unobserved randomness in every label' },
   { key: 'conflict', label: 'Task conflict', min: 0, max: 1, step: 0.05, integer: false, help: 'how much click and order disagree about premium (pricey) items; the seesaw demo shows what it does to a model whose tasks share one narrow layer' },
+  { key: 'longTail', label: 'Long tail', min: 0, max: 2, step: 0.1, integer: false, help: 'power-law popularity of users and items (0 = uniform): most have few interactions, so ids over-fit' },
+  { key: 'drift', label: 'Drift', min: 0, max: 1, step: 0.05, integer: false, help: 'item popularity moves over time (the evaluation split is the future)' },
+  { key: 'newUsers', label: 'New users', min: 0, max: 0.9, step: 0.05, integer: false, help: 'share of users who first appear in the evaluation period (cold start)' },
   { key: 'seed', label: 'Seed', min: 0, max: 2 ** 31 - 1, step: 1, integer: true, help: 'the world and its split' },
 ];
 
@@ -65,6 +68,11 @@ export function knobsFromShopOptions(options: Partial<ShopOptions>): Record<stri
   return out;
 }
 
+/** A world whose log changes over time (drift, newcomers): it is split by time, so evaluation is its future. */
+export function hasTime(o: ShopOptions): boolean {
+  return o.drift > 0 || o.newUsers > 0;
+}
+
 /**
  * The shop world a link names, encoded with the config's encoding keys (H, N, M, split) - the one way the
  * training worker and the command line build it, so both train on the same arrays. Unusable knobs throw.
@@ -72,5 +80,5 @@ export function knobsFromShopOptions(options: Partial<ShopOptions>): Record<stri
 export function shopFromKnobs(knobs: Readonly<Record<string, string>>, encoding: Partial<EncodeOptions> = {}): EncodedDataset {
   const { options, problems } = shopOptionsFromKnobs(knobs);
   if (problems.length > 0) throw new Error(`The shop world's settings are not usable: ${problems.join('; ')}`);
-  return generateShop(options, encoding);
+  return generateShop(options, hasTime(options) ? { ...encoding, split: 'time' } : encoding);
 }

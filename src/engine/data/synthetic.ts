@@ -17,6 +17,13 @@
 //    (through the price) on purpose, so that any model can learn it in a demo's few hundred steps: hidden in
 //    the item ids only, small models had not learned it yet, and the conflict never showed.
 //  - Noise: unobserved logit noise, so AUCs stay below 1.
+//  - What makes real logs hard (all off by default; the hard settings of the README's regularization table):
+//    `longTail` draws request users and the random half of the candidates from a power law (weight rank^-s), so
+//    most users and items have few interactions; `drift` moves item popularity over time (a per-item trend
+//    that grows from -drift to +drift over the log); `newUsers` is the share of users who arrive only in the
+//    last valFraction of the log, so a time split evaluates them as never seen. A world with drift or new users
+//    is split by time (shopFromKnobs): a random split would hand the model its future.
+//    Their randomness comes from its own stream, so the defaults build exactly the world they always did.
 // The world produces raw rows (strings, as a CSV would hold them) and goes through the SAME TableBuilder
 // and encode() as an uploaded file, so shopToCsv() re-encodes to identical arrays.
 import { encode, type EncodeOptions } from './encode';
@@ -37,6 +44,12 @@ export interface ShopOptions {
   noise: number;
   /** 0..1: how much click and order disagree about price. */
   conflict: number;
+  /** Power-law exponent of user and item popularity (0 = uniform, as before). */
+  longTail: number;
+  /** 0..1: how far item popularity moves over the log (0 = not at all). */
+  drift: number;
+  /** 0..0.9: share of users who arrive only in the last valFraction of the log. */
+  newUsers: number;
   seed: number;
   valFraction: number;
 }
@@ -49,6 +62,9 @@ export const DEFAULT_SHOP: Readonly<ShopOptions> = Object.freeze({
   historyLen: 20,
   noise: 0.5,
   conflict: 0.3,
+  longTail: 0,
+  drift: 0,
+  newUsers: 0,
   seed: 7,
   valFraction: 0.2,
 });
@@ -167,6 +183,37 @@ function drawWeighted(rng: Rng, weights: Float64Array, total: number): number {
   return weights.length - 1;
 }
 
+interface HardParts {
+  /** The user of request r (long tail and new users), or null for the uniform draw. */
+  user: ((r: number) => number) | null;
+  /** A random candidate by popularity (long tail), or null for the uniform draw. */
+  item: (() => number) | null;
+  /** Item i's popularity shift at request r (drift), or null. */
+  trend: ((r: number, i: number) => number) | null;
+}
+
+/** The hard knobs' draws, from their own random stream (the default world's stream is untouched). */
+function hardParts(o: ShopOptions): HardParts {
+  const rng = mulberry32((o.seed ^ 0x4a7d_0001) >>> 0);
+  const zipf = (n: number) => Float64Array.from({ length: n }, (_, k) => (k + 1) ** -o.longTail);
+  const total = (w: Float64Array) => w.reduce((a, b) => a + b, 0);
+  // The last newCount users (the least popular under a long tail) are the newcomers: they only appear in the last
+  // valFraction of the requests.
+  const newCount = Math.min(o.users - 1, Math.round(o.newUsers * o.users));
+  const arrive = Math.floor((1 - o.valFraction) * o.requests);
+  const userW = zipf(o.users);
+  const oldW = Float64Array.from(userW, (w, u) => (u >= o.users - newCount ? 0 : w));
+  const [allTotal, oldTotal] = [total(userW), total(oldW)];
+  const itemW = zipf(o.items);
+  const itemTotal = total(itemW);
+  const slope = Float64Array.from({ length: o.items }, () => gaussian(rng));
+  return {
+    user: o.longTail > 0 || newCount > 0 ? (r) => (r < arrive ? drawWeighted(rng, oldW, oldTotal) : drawWeighted(rng, userW, allTotal)) : null,
+    item: o.longTail > 0 ? () => drawWeighted(rng, itemW, itemTotal) : null,
+    trend: o.drift > 0 ? (r, i) => 1.5 * o.drift * slope[i] * (2 * r / Math.max(o.requests - 1, 1) - 1) : null,
+  };
+}
+
 /** Finds the intercept b with mean(sigmoid(b + z) * base) = target, by bisection (monotone in b). */
 function calibrate(z: Float64Array, base: Float64Array, target: number): number {
   let lo = -20;
@@ -209,8 +256,9 @@ export function shopRows(options: Partial<ShopOptions> = {}): ShopRows {
   const zOrder = new Float64Array(total);
   const aff = new Float64Array(total);
   const tasteWeights = new Float64Array(o.items);
+  const hard = hardParts(o);
   for (let r = 0; r < o.requests; r++) {
-    const u = randInt(rng, o.users);
+    const u = hard.user ? hard.user(r) : randInt(rng, o.users);
     reqUser[r] = u;
     reqDevice[r] = randInt(rng, DEVICES.length);
     reqHour[r] = randInt(rng, 24);
@@ -219,7 +267,7 @@ export function shopRows(options: Partial<ShopOptions> = {}): ShopRows {
     for (let i = 0; i < o.items; i++) tw += tasteWeights[i] = Math.exp(2 * affinity(w, u, i));
     // Half the candidates come from the user's taste (a retrieval stage), half at random; all distinct.
     const chosen = new Set<number>();
-    while (chosen.size < N) chosen.add(rng() < 0.5 ? drawWeighted(rng, tasteWeights, tw) : randInt(rng, o.items));
+    while (chosen.size < N) chosen.add(rng() < 0.5 ? drawWeighted(rng, tasteWeights, tw) : hard.item ? hard.item() : randInt(rng, o.items));
     let j = r * N;
     for (const i of chosen) {
       candItem[j] = i;
@@ -235,9 +283,10 @@ export function shopRows(options: Partial<ShopOptions> = {}): ShopRows {
     const a = aff[j] - affMean;
     const premium = w.itemPremium[i];
     const evening = reqHour[r] >= 18 ? 1 : 0;
+    const trend = hard.trend ? hard.trend(r, i) : 0; // item popularity at this time (drift)
     const c = o.conflict;
-    zClick[j] = (1 - 0.5 * c) * 2.5 * a + 3 * c * premium + 0.3 * (reqDevice[r] === 0 ? 1 : 0) + o.noise * gaussian(rng);
-    zCart[j] = 1.5 * a + 0.8 * w.itemQuality[i] + 0.3 * evening + o.noise * gaussian(rng);
+    zClick[j] = (1 - 0.5 * c) * 2.5 * a + 3 * c * premium + 0.3 * (reqDevice[r] === 0 ? 1 : 0) + trend + o.noise * gaussian(rng);
+    zCart[j] = 1.5 * a + 0.8 * w.itemQuality[i] + 0.3 * evening + trend + o.noise * gaussian(rng);
     // Order (given cart) avoids premium items hard enough that, per impression, it prefers the cheaper ones even
     // though click (its prerequisite) prefers the dearer ones; a bigger budget softens that a little.
     zOrder[j] = 1.0 * a + 0.5 * w.itemQuality[i] - 8 * c * premium * (1 - 0.2 * Math.tanh(reqBudget[r])) + o.noise * gaussian(rng);
