@@ -25,7 +25,7 @@ case "${1:-}" in
     [ -f "$DATA" ] || (cd "$EXPORT" && "$PY" gen_shop.py --out "$DATA" --requests "$REQUESTS")
     ls -la "$DATA"
     WORKERS=$(( ($(nproc) - 2) / GPUS )); [ "$WORKERS" -ge 1 ] || WORKERS=1
-    for spec in "64 1000" "1024 300"; do
+    for spec in "64 500" "1024 200"; do
       set -- $spec
       echo "== batch $1 per process, $2 steps, $GPUS process(es), $WORKERS data workers each"
       (cd "$EXPORT" && "$PY" -m torch.distributed.run --standalone --nproc_per_node="$GPUS" train.py --data "$DATA" \
