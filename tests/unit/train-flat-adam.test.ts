@@ -44,6 +44,29 @@ describe('FlatAdam', () => {
     tf.dispose([...init, ...mine, ...ref]);
   });
 
+  // Shown to fail: moments assigned without the guard (`this.m.assign(m)`) made the NaN gradient reach them.
+  it('a guarded step with ok = false changes nothing (a NaN gradient included); ok = true is a plain step', async () => {
+    const tf = await useBackend('cpu');
+    const vars = [tf.variable(tf.tensor1d([1, -2, 3]), true, 'guard_a'), tf.variable(tf.tensor2d([[0.5, 4]]), true, 'guard_b')];
+    const twin = vars.map((v, i) => tf.variable(v.clone(), true, `guard_twin_${i}`));
+    const [guarded, plain] = [new FlatAdam(vars, 0.1), new FlatAdam(twin, 0.1)];
+    const g = tf.tensor1d([0.3, -1, 2, 0.7, -0.2]);
+    tf.tidy(() => guarded.apply(g, 1, tf.scalar(true, 'bool')));
+    plain.apply(g);
+    const snap = async () => Promise.all([...vars, guarded['m'], guarded['v']].map(async (t) => Array.from(await t.data())));
+    const before = await snap();
+    tf.tidy(() => guarded.apply(tf.tensor1d([NaN, 1, 1, 1, Infinity]), tf.scalar(0.5), tf.scalar(false, 'bool')));
+    guarded.rewind();
+    expect(await snap()).toEqual(before);
+    // Then both take the same step (t rewound): still twins.
+    tf.tidy(() => guarded.apply(g, 1, tf.scalar(true, 'bool')));
+    plain.apply(g);
+    for (let i = 0; i < vars.length; i++) expect(Array.from(await vars[i].data())).toEqual(Array.from(await twin[i].data()));
+    tf.dispose([g, ...vars, ...twin]);
+    guarded.dispose();
+    plain.dispose();
+  });
+
   it('names the variable that has no gradient', async () => {
     const tf = await useBackend('cpu');
     const v = tf.variable(tf.zeros([2]), true, 'lonely');

@@ -36,23 +36,34 @@ export class FlatAdam {
     });
   }
 
-  /** One Adam step with gradient `flat * scale` (scale is the clip factor; 1 = none). */
-  apply(flat: tf.Tensor1D, scale = 1): void {
+  /**
+   * One Adam step with gradient `flat * scale` (scale is the clip factor, a number or a device scalar; 1 = none).
+   * With `ok` (a bool scalar on the device), the step applies only where ok is true: else the moments and the
+   * variables keep their exact values (the gradient may be NaN; it never reaches them), and rewind() undoes t.
+   */
+  apply(flat: tf.Tensor1D, scale: number | tf.Scalar = 1, ok?: tf.Scalar): void {
     this.t += 1;
     const { beta1: b1, beta2: b2 } = this;
     const c1 = this.lr / (1 - b1 ** this.t);
     const c2 = 1 / (1 - b2 ** this.t);
     tf.tidy(() => {
-      const g = scale === 1 ? flat : tf.mul(flat, scale);
+      const scaled = scale === 1 ? flat : tf.mul(flat, scale);
+      const g = ok ? tf.where(ok, scaled, 0) : scaled;
       const m: tf.Tensor1D = tf.add(tf.mul(this.m, b1), tf.mul(g, 1 - b1));
       const v: tf.Tensor1D = tf.add(tf.mul(this.v, b2), tf.mul(tf.square(g), 1 - b2));
-      this.m.assign(m);
-      this.v.assign(v);
+      this.m.assign(ok ? tf.where(ok, m, this.m) : m);
+      this.v.assign(ok ? tf.where(ok, v, this.v) : v);
       // lr * m_hat / (sqrt(v_hat) + eps), with m_hat = m / (1 - b1^t) and v_hat = v / (1 - b2^t).
-      const step = tf.div(tf.mul(m, c1), tf.add(tf.sqrt(tf.mul(v, c2)), this.epsilon));
+      const raw = tf.div(tf.mul(m, c1), tf.add(tf.sqrt(tf.mul(v, c2)), this.epsilon));
+      const step = ok ? tf.where(ok, raw, 0) : raw;
       const parts = this.variables.length === 1 ? [step] : tf.split(step, this.sizes);
       this.variables.forEach((x, i) => x.assign(tf.sub(x, parts[i].reshape(x.shape))));
     });
+  }
+
+  /** Takes back the step count of an apply() that `ok` turned into a no-op. */
+  rewind(): void {
+    this.t -= 1;
   }
 
   dispose(): void {
