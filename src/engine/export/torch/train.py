@@ -20,6 +20,10 @@ from data import RequestStream, Schema, to_device
 from model import build_model, load_weights, read_safetensors, save_weights, ts_parameters, write_safetensors, Named
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Keys that change what the weights mean (the app refuses to import weights across them).
+ARCHITECTURE_KEYS = {'model', 'd', 'layers', 'heads', 'ffnRatio', 'scorer', 'ablation', 'candidateContext', 'experts', 'expertHidden',
+                     'towerHidden', 'pleSharedExperts', 'pleTaskExperts', 'pleLevels', 'historyLen', 'maxCandidates', 'multiLen',
+                     'detach', 'detachEdges', 'crossTaskMask', 'customTaskMask'}
 LOGLOSS_EPS = 1e-7
 ADAM_EPS = 1e-7  # TF.js's float32 epsilon, what the app's Adam adds to sqrt(v_hat)
 
@@ -324,6 +328,7 @@ def main():
     ap.add_argument('--out', default='result.json', help='metrics JSON (same shape as npm run train --out)')
     ap.add_argument('--save', default='trained.safetensors', help='weights after training (same names as the app)')
     ap.add_argument('--cpu', action='store_true', help='train on the CPU even when a GPU is there')
+    ap.add_argument('--set', action='append', default=[], metavar='KEY=VALUE', help="override a training key of the run's config (lr, weightDecay, clipNorm, alpha, idDropout, embDecay, patience, bestBy, ...)")
     args = ap.parse_args()
 
     distributed = 'RANK' in os.environ
@@ -340,6 +345,12 @@ def main():
     for key, value in (('steps', args.steps), ('batchSize', args.batch), ('lr', args.lr), ('evalEvery', args.eval_every)):
         if value is not None:
             cfg[key] = value
+    for pair in args.set:
+        key, _, raw = pair.partition('=')
+        if key not in cfg or key in ARCHITECTURE_KEYS:
+            raise SystemExit(f"--set {pair}: '{key}' is not a training key of this run's config" + (' (the architecture is fixed by the weights)' if key in cfg else ''))
+        kind = type(cfg[key])
+        cfg[key] = raw if kind is str else (raw in ('true', '1', 'on', 'yes')) if kind is bool else kind(raw)
     config['config'] = cfg
     torch.manual_seed(cfg['seed'])
     schema = Schema(exported_schema)
