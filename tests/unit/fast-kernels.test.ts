@@ -35,7 +35,7 @@ function loop(c: Case): number[] {
 }
 
 const run = async (c: Case) => {
-  const out = tf.unsortedSegmentSum(tf.tensor(c.x, c.shape), tf.tensor(c.ids, idShape(c), 'int32'), c.segments);
+  const out = tf.unsortedSegmentSum(tf.tensor(c.x, c.shape), tf.tensor(c.ids, idShape(c), 'int32') as tf.Tensor1D, c.segments);
   const v = Array.from(await out.data());
   out.dispose();
   return v;
