@@ -12,8 +12,8 @@ describe('guided demos', () => {
     for (const d of DEMOS) {
       expect(d.goal.length).toBeGreaterThan(20);
       expect(d.steps.length).toBeGreaterThan(0);
-      expect(d.expect).not.toMatch(/PENDING/);
-      expect(d.measured).not.toMatch(/PENDING/);
+      expect(d.means.length).toBeGreaterThan(40);
+      expect(d.claims.length).toBeGreaterThan(0);
       expect(d.runs.length).toBeGreaterThanOrEqual(2);
     }
   });
@@ -39,7 +39,6 @@ describe('guided demos', () => {
         expect([c.d, c.layers, c.heads, c.batchSize, c.lr, c.steps, c.historyLen, c.maxCandidates], `${p.name}`).toEqual([16, 1, 2, 64, 0.01, 300, 10, 10]);
         expect(p.shop.historyLen).toBe('10');
       }
-      expect(d.measured).toContain('d 16, 1 layer, 2 heads, batch 64, lr 0.01, 300 steps');
     }
     const seesaw = planDemo(DEMOS[0], plain);
     expect(seesaw.map((p) => [p.config.model, p.config.expertHidden])).toEqual([['sharedbottom', 1], ['mmoe', 1], ['onerank', 1]]);

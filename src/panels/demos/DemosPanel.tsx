@@ -10,6 +10,7 @@ import { usePanelVisible } from '../../app/visibility';
 import { Heatmap } from '../inspect/Heatmap';
 import { AucChart, ResultsTable } from './DemoCharts';
 import { DEMOS, demoRunPrefix, planDemo, type Demo } from './demos';
+import { DemoWords } from './DemoText';
 import '../inspect/inspect.css';
 
 function RunGradFlow({ run, prefix }: { run: RunView; prefix: string }) {
@@ -70,16 +71,7 @@ function DemoCard({ demo }: { demo: Demo }) {
       <h3>{demo.title}</h3>
       <div className="demo-body">
         <div className="demo-text">
-          <p>{demo.goal}</p>
-          <ol>
-            {demo.steps.map((s, i) => (
-              <li key={i}>{s}</li>
-            ))}
-          </ol>
-          <p className="demo-expect">
-            <b>What to expect:</b> {demo.expect}
-          </p>
-          <p className="note">Measured: {demo.measured}</p>
+          <DemoWords demo={demo} mine={mine} prefix={prefix} />
           <div className="inspect-controls">
             <button data-testid="demo-start" disabled={busy || !worker || training} onClick={() => void start()}>
               {mine.length ? 'Start over' : 'Set up and train'}
@@ -90,7 +82,7 @@ function DemoCard({ demo }: { demo: Demo }) {
               </button>
             )}
             {training && (
-              <button data-testid="demo-pause" onClick={pause}>
+              <button data-testid="demo-pause" onClick={() => void pause()}>
                 Pause
               </button>
             )}

@@ -1,7 +1,10 @@
-// The guided demos, as data: the world (shop knobs), the runs to create (config changes), and the text beside
-// the live charts: the goal, the steps to follow and the result to expect. The expectations state only what
-// was measured on the synthetic world, at each demo's own settings (DEMO_SIZE), named in each `measured` note.
+// The guided demos, as data: the world (shop knobs), the runs to create (config changes), and the words beside
+// the live charts: the question, what to watch, what it means. A text never types a measured figure: what
+// usually happens is a claim in words checked against demoResults.json (written by `npm run measure-demo --
+// --write`, tests/unit/app-demo-results.test.ts), and the page shows the figures of that file in its "How we
+// measured" note and those of the runs on the page live.
 import { applySettings, DEFAULT_CONFIG, type Config } from '../../engine/config';
+import { finals, gaps, mean, type DemoMeasurement, type MeasuredPlan } from './demoResults';
 
 export type DemoView = 'metrics' | 'grad-flow' | 'mask';
 
@@ -10,6 +13,23 @@ export interface DemoRun {
   label: string;
   /** Config keys this run changes, as key=value strings (parsed by the same parser as the CLI and the URL). */
   set: Record<string, string>;
+}
+
+/** What usually happens, in plain words, and the check of it against the measured results. */
+export interface Claim {
+  text: string;
+  holds(m: DemoMeasurement): boolean;
+}
+
+/** A variation measured beside the demo's own runs (not run by the page), that a claim compares against. */
+export interface Contrast {
+  id: string;
+  /** In words, for the "How we measured" note. */
+  label: string;
+  set?: Record<string, string>;
+  shop?: Record<string, string>;
+  /** Which of the demo's runs it repeats. */
+  runs: string[];
 }
 
 export interface Demo {
@@ -22,16 +42,19 @@ export interface Demo {
   /** Config keys every run of the demo shares. */
   base: Record<string, string>;
   runs: DemoRun[];
-  /** What to do and where to look. */
+  /** What to do and what to watch, in order. */
   steps: string[];
-  /** The result to expect, stated as measured. */
-  expect: string;
+  /** What it means, in plain sentences. */
+  means: string;
+  /** What usually happens (checked against the results file). */
+  claims: Claim[];
+  contrasts: Contrast[];
+  /** What is exact rather than measured (a structural fact a test checks), if any. */
+  exact?: string;
   /** Which tasks' validation AUC the charts plot. */
   chartTasks: string[];
   /** The extra live view beside the charts. */
   view: DemoView;
-  /** How the expectation was measured (shown small, for honesty). */
-  measured: string;
 }
 
 /** Model size and training-budget keys that a link may shrink (e.g. a tiny config for a slow machine or a test). */
@@ -46,23 +69,27 @@ export const SHOP_SIZE_KEYS = ['users', 'items', 'requests', 'candidates', 'hist
 /**
  * Every demo's model size and training budget: small enough that a demo's runs finish in about a minute each
  * on a GPU (a step is bound by the number of GPU programs, not by arithmetic), large enough that every effect
- * the texts state shows up. The texts were measured at exactly these settings.
+ * the texts state shows up. The results file records these settings; its test fails when they drift apart.
  */
 const DEMO_SIZE: Readonly<Record<string, string>> = {
   d: '16', layers: '1', heads: '2', batchSize: '64', lr: '0.01', steps: '300', evalEvery: '25', probeEvery: '50',
   historyLen: '10', maxCandidates: '10',
 };
-/** How every demo text was measured (the DEMO_SIZE settings, in words). */
-const SETTINGS_NOTE =
-  'Settings: d 16, 1 layer, 2 heads, batch 64, lr 0.01, 300 steps, validation every 25 steps and probes every 50, history 10; the shop world at 3000 requests (600 of them for validation), 10 candidates. Each seed sets the world and the model. Between evaluations, AUC moves by ~0.01-0.02 from noise alone (order, the rarest task, most).';
 /** Every demo's world size (the shop defaults, with the history as short as the model reads it). */
 const DEMO_WORLD: Readonly<Record<string, string>> = { historyLen: '10' };
+
+/** True in every measured seed. */
+const always = (xs: boolean[]) => xs.length > 0 && xs.every(Boolean);
+/** Differences that stay within `bound` either way in every seed: no clear winner. */
+const within = (xs: number[], bound: number) => always(xs.map((x) => Math.abs(x) < bound));
+/** AUC moves ~0.01-0.02 between evaluations from noise alone (order, the rarest task, most). */
+const NOISE = 0.02;
 
 export const DEMOS: readonly Demo[] = [
   {
     id: 'seesaw',
     title: 'The seesaw',
-    goal: 'Click chases premium items; order, among the clicked ones, avoids them (conflict 1). Can one shared model serve both?',
+    goal: 'In this shop, click chases premium items while order (among clicked ones) avoids them: the two tasks want opposite things. Can one shared model serve both?',
     shop: { ...DEMO_WORLD, conflict: '1' },
     // One shared unit for Shared-Bottom (and one per MMoE expert): every task must be read off the same narrow
     // shared layer, which is where a conflict has to be settled. With a wide one, each tower finds its own reading.
@@ -73,19 +100,48 @@ export const DEMOS: readonly Demo[] = [
       { label: 'OneRank', set: { model: 'onerank' } },
     ],
     steps: [
-      'Press "Set up and train": three runs on the same data and split, trained in turn.',
-      'Watch Shared-Bottom\u2019s two lines: click rises first, then slips while order climbs. That is the seesaw: one shared unit, two tasks that want it to say different things.',
-      'Compare MMoE and OneRank: both tasks rise together. Then open the Train tab\u2019s seesaw view (each task against its own best so far; dips under ~0.02 are noise) and the gradient-conflict view (click/order cosine below 0 = the tasks pull the shared trunk apart).',
+      'Press "Set up and train". Three models train side by side on the same data.',
+      'In the click chart, follow Shared-Bottom: its line rises fast, then stalls and wobbles below MMoE\u2019s.',
+      'In the order chart, follow the same model: it climbs while its click stalls, and stays below MMoE and OneRank. Those two rise in both charts.',
     ],
-    expect: 'The conflict is real in the data: ranking by the world\u2019s true click probability scores order at only 0.75 AUC, against 0.94 for the true order probability. Shared-Bottom must read both tasks off one shared unit here, and it trades one for the other: over 3 seeds its click AUC peaked early (0.864-0.873, by step 25-75) and then gave back 0.007-0.031 while its order AUC climbed from 0.70-0.73 to 0.78-0.82; in one seed the click/order gradient cosine on the shared trunk turned negative (-0.33 to -0.42) as it happened. It ended behind MMoE on both tasks in every seed: click / cart / order (mean) 0.851 / 0.849 / 0.800 against 0.887 / 0.856 / 0.850 (order 0.03-0.07 lower, click 0.03-0.04 lower). MMoE (four one-unit experts, mixed by a gate per task) and OneRank (its own task tokens; 0.883 / 0.836 / 0.825) learned both. The conflict is the cause: at conflict 0 the same Shared-Bottom matched MMoE (0.841 / 0.866 / 0.881 against 0.844 / 0.867 / 0.886), and at conflict 1 a Shared-Bottom with a wide shared layer (64 units, the app\u2019s default) did too (0.892 / 0.860 / 0.861; MMoE with 64-unit experts 0.891 / 0.861 / 0.865): with room, each tower finds its own reading of the shared features.',
+    means:
+      'Shared-Bottom squeezes every task through one shared unit. When click and order disagree, that unit cannot say both things at once, so getting better at one task costs the other: this is the seesaw. MMoE gives each task its own mix of experts, and OneRank gives each task its own token, so each task can keep its own view.',
+    claims: [
+      {
+        text: 'Shared-Bottom ends behind MMoE on order.',
+        holds: (m) => always(gaps(finals(m, 'MMoE', 'order'), finals(m, 'Shared-Bottom', 'order')).map((g) => g > 0)),
+      },
+      {
+        text: 'It ends behind MMoE on click as well: one narrow shared unit cannot serve both tasks fully.',
+        holds: (m) => always(gaps(finals(m, 'MMoE', 'click'), finals(m, 'Shared-Bottom', 'click')).map((g) => g > 0)),
+      },
+      {
+        text: 'OneRank, with a token of its own for each task, also ends ahead of Shared-Bottom on order.',
+        holds: (m) => always(gaps(finals(m, 'OneRank', 'order'), finals(m, 'Shared-Bottom', 'order')).map((g) => g > 0)),
+      },
+      {
+        text: 'The conflict is the cause: in the same shop without the conflict, Shared-Bottom does about as well as MMoE on order.',
+        holds: (m) =>
+          within(gaps(finals(m, 'MMoE', 'order', 'no-conflict'), finals(m, 'Shared-Bottom', 'order', 'no-conflict')), NOISE) &&
+          mean(gaps(finals(m, 'MMoE', 'order', 'no-conflict'), finals(m, 'Shared-Bottom', 'order', 'no-conflict'))) <
+            mean(gaps(finals(m, 'MMoE', 'order'), finals(m, 'Shared-Bottom', 'order'))),
+      },
+      {
+        text: 'So is the narrow shared layer: give Shared-Bottom the app\u2019s usual wide layer and it keeps up with MMoE on order, conflict or not.',
+        holds: (m) => within(gaps(finals(m, 'MMoE', 'order', 'wide'), finals(m, 'Shared-Bottom', 'order', 'wide')), NOISE),
+      },
+    ],
+    contrasts: [
+      { id: 'no-conflict', label: 'the same runs in a shop without conflict (conflict 0)', shop: { conflict: '0' }, runs: ['Shared-Bottom', 'MMoE'] },
+      { id: 'wide', label: 'a wide shared layer (64 units, the app\u2019s default) and 64-unit MMoE experts', set: { expertHidden: '64' }, runs: ['Shared-Bottom', 'MMoE'] },
+    ],
     chartTasks: ['click', 'order'],
     view: 'metrics',
-    measured: '`npm run measure-demo -- --demo seesaw --seeds 1,2,3` at the demo\u2019s own settings (below), wasm backend in Node; `--shop conflict=0` for the contrast. The wide Shared-Bottom: `--set expertHidden=64`, on an H200. ' + SETTINGS_NOTE + ' On an H200 with WebGPU (`GPU_CLI=measure-demo scripts/gpu/remote.sh --demo seesaw --seeds 1 --backend webgpu`), seed 1 gave the same AUCs as wasm for Shared-Bottom and MMoE (OneRank was timed there before the candidate block\u2019s mean initialization), and the runs took 27 s (Shared-Bottom), 22 s (MMoE) and 28 s (OneRank): 77 s for the demo.',
   },
   {
     id: 'detach',
     title: 'Why detach gradients?',
-    goal: 'OneRank lets task k read task j\u2019s channel h_j, but with detachment it cannot push on it. Compare the gradient flow and the metrics with the switch on and off.',
+    goal: 'OneRank lets a later task (order) read an earlier task\u2019s channel (click, cart). With detachment it may read it but not change it. Compare the gradient flow and the metrics with the switch on and off.',
     shop: { ...DEMO_WORLD, conflict: '1' },
     base: { ...DEMO_SIZE, model: 'onerank', crossTaskMask: 'cascade' },
     runs: [
@@ -94,18 +150,26 @@ export const DEMOS: readonly Demo[] = [
     ],
     steps: [
       'Press "Set up and train".',
-      'Read the two gradient-flow grids: cell (k, j) is how hard task k\u2019s loss pushes on channel h_j.',
-      'With detachment on, every off-diagonal cell reads exactly 0; with it off, the cells below the diagonal (cart reads click, order reads click and cart) light up.',
+      'Read the two gradient-flow grids: the cell in row k, column j shows how hard task k\u2019s loss pushes on task j\u2019s channel.',
+      'With detachment on, every cell off the diagonal is exactly zero. With it off, the cells below the diagonal light up: cart pushes on click, order pushes on click and cart.',
     ],
-    expect: 'Exactly 0 in every off-diagonal cell of the detach-on grid, at every step; the detach-off grid carries gradient on the edges below the diagonal (the cascade mask) and exactly 0 above it. The metrics showed no clear difference over 3 seeds: final AUC click / cart / order (mean), detach on 0.883 / 0.836 / 0.825, detach off 0.882 / 0.840 / 0.833 (off ahead on order by 0.000-0.014 per seed, within the noise). The paper reports that detachment helps; this world does not reproduce it, probably because each task\u2019s channel here has room for what the other tasks push into it.',
+    means:
+      'Detachment turns the other tasks\u2019 channels into read-only memory: order can use what click learned, but order\u2019s mistakes cannot bend click\u2019s channel. The paper reports that this helps. In this small shop the AUC curves with and without it stay close: here each channel has room for what the other tasks push into it.',
+    claims: [
+      {
+        text: 'The AUCs with detachment on and off end close together: no clear winner on any task.',
+        holds: (m) => ['click', 'cart', 'order'].every((t) => within(gaps(finals(m, 'detach on', t), finals(m, 'detach off', t)), 2 * NOISE)),
+      },
+    ],
+    contrasts: [],
+    exact: 'The zeros in the detach-on grid are exact, at every step: an end-to-end test checks them.',
     chartTasks: ['cart', 'order'],
     view: 'grad-flow',
-    measured: 'The gradient-flow result is exact and checked by the e2e test (tiny config, WebGPU). Metrics: `npm run measure-demo -- --demo detach --seeds 1,2,3` at the demo\u2019s own settings (below), wasm backend in Node. ' + SETTINGS_NOTE + ' On an H200 with WebGPU (`GPU_CLI=measure-demo scripts/gpu/remote.sh --demo detach --seeds 1,2,3 --backend webgpu`): 28-32 s per run, about a minute for the demo.',
   },
   {
     id: 'mask',
     title: 'Reading the mask',
-    goal: 'The structured mask keeps task tokens from seeing each other and candidates from seeing each other. What changes with full bidirectional attention (ablation V6)?',
+    goal: 'The structured mask keeps task tokens from seeing each other and candidates from seeing each other. What changes with full attention everywhere (the paper\u2019s ablation V6)?',
     shop: { ...DEMO_WORLD },
     base: { ...DEMO_SIZE, model: 'onerank' },
     runs: [
@@ -114,18 +178,27 @@ export const DEMOS: readonly Demo[] = [
     ],
     steps: [
       'Press "Set up and train".',
-      'Compare the two masks beside the charts: hatched cells are forbidden. V6 forbids nothing.',
-      'In Look inside, pick the V6 run: its task tokens spread attention over other candidates\u2019 groups.',
+      'Compare the two masks beside the charts: a hatched cell means "this token may not look at that one". The V6 mask has no hatched cells.',
+      'Watch the AUC curves: the V6 run stays far below the structured one.',
+      'In Look inside, pick the V6 run: its task tokens spread their attention over other candidates\u2019 groups.',
     ],
-    expect: 'The structured mask hides every cell outside the table in ONERANK.md section 2; V6 hides none. V6 trained clearly worse on every task in every seed, as in the paper: final AUC click / cart / order (mean of 3 seeds), structured 0.818 / 0.850 / 0.872, V6 0.599 / 0.636 / 0.670 (V6 never passed 0.62 on click, 0.68 on cart or 0.72 on order, in any seed).',
+    means:
+      'With the structured mask, each candidate is scored from the user\u2019s context and its own tokens only. With full attention, every candidate\u2019s task tokens also read the other candidates, including what the other candidates\u2019 tokens learned about their labels, so the model learns shortcuts that do not hold up on new requests.',
+    claims: [
+      {
+        text: 'V6 trains clearly worse than the structured mask on every task, as in the paper.',
+        holds: (m) => ['click', 'cart', 'order'].every((t) => always(gaps(finals(m, 'structured mask', t), finals(m, 'V6 bidirectional', t)).map((g) => g > 2 * NOISE))),
+      },
+    ],
+    contrasts: [],
+    exact: 'The masks are drawn from the config by the same functions the model uses, and a unit test checks them against the paper\u2019s table.',
     chartTasks: ['click', 'order'],
     view: 'mask',
-    measured: 'The masks are drawn from the config by the same functions the model uses (unit-tested). Metrics: `GPU_CLI=measure-demo scripts/gpu/remote.sh --demo mask --seeds 1,2,3 --backend webgpu` (the same as `npm run measure-demo`, on an H200 with WebGPU) at the demo\u2019s own settings (below), conflict 0.3 (the default). ' + SETTINGS_NOTE + ' The runs took 32-36 s each: 67 s for the demo (seed 1). On wasm in Node, the same seeds give the same AUCs to within ~0.002.',
   },
   {
     id: 'candidates',
     title: 'Candidate-aware context',
-    goal: 'Each task summarizes the candidate pool through its own eyes (section 3). Ablation V5 replaces that with a plain mean over candidates.',
+    goal: 'Each task summarizes the pool of candidates shown together through its own eyes. The paper\u2019s ablation V5 replaces that with a plain average over the candidates.',
     shop: { ...DEMO_WORLD },
     base: { ...DEMO_SIZE, model: 'onerank' },
     runs: [
@@ -135,12 +208,20 @@ export const DEMOS: readonly Demo[] = [
     steps: [
       'Press "Set up and train".',
       'Compare the AUC curves of the two runs.',
-      'In Look inside, the full run shows the candidate-aware attention per task; V5 has none.',
+      'In Look inside, the full run shows one row of candidate-aware attention per task; V5 has none.',
     ],
-    expect: 'Only the full run has candidate-aware attention maps (one row per task over the request\u2019s candidates). The metrics showed no clear winner: final AUC click / cart / order (mean of 3 seeds), full 0.818 / 0.850 / 0.873, V5 0.812 / 0.848 / 0.879; the full model was ahead on click in two seeds (by 0.004 and 0.014) and behind on order in one (by 0.016), and the two were within 0.006 everywhere else. The paper finds the full model better. In this world a candidate\u2019s labels do not depend on the other candidates shown with it, so a task-specific view of the pool has nothing extra to find. The block starts as the plain mean V5 uses (zero query, identity value and output maps), so the full model starts where V5 does; before that initialization it trained slightly worse than V5 (0.807 / 0.839 / 0.862). Read the attention rows to see what each task attends to anyway.',
+    means:
+      'The paper finds that this block matters most. In this shop, though, whether you click an item does not depend on which other items were shown beside it, so a task-specific view of the pool has nothing extra to find: expect the two runs to stay close. The block starts out as exactly V5\u2019s average and learns from there.',
+    claims: [
+      {
+        text: 'The full model and V5 end close together: no clear winner on any task.',
+        holds: (m) => ['click', 'cart', 'order'].every((t) => within(gaps(finals(m, 'full', t), finals(m, 'V5 mean over candidates', t)), 2 * NOISE)),
+      },
+    ],
+    contrasts: [],
+    exact: 'Only the full run has candidate-aware attention maps; unit tests check the structure.',
     chartTasks: ['click', 'order'],
     view: 'metrics',
-    measured: 'Structural difference checked by unit tests. Metrics: `GPU_CLI=measure-demo scripts/gpu/remote.sh --demo candidates --seeds 1,2,3 --backend webgpu` (the same as `npm run measure-demo`, on an H200 with WebGPU) at the demo\u2019s own settings (below), conflict 0.3 (the default). ' + SETTINGS_NOTE + ' The runs took 34-41 s each: 76 s for the demo (seed 1). On wasm in Node, the same seeds give the same AUCs to within ~0.002.',
   },
 ];
 
@@ -171,4 +252,30 @@ export function planDemo(demo: Demo, current: { config: Config; shop: Record<str
     config: applySettings({ ...DEFAULT_CONFIG }, [...Object.entries(demo.base), ...sizes, ...Object.entries(r.set)]),
     shop,
   }));
+}
+
+/** The app's defaults, with no link shrinking anything: what the results file is measured at. */
+const PLAIN = { config: DEFAULT_CONFIG, shop: {} };
+
+/** The runs a contrast measures: the demo's own runs at the app's defaults, with the contrast's changes. */
+export function planContrast(demo: Demo, contrast: Contrast): DemoRunPlan[] {
+  return planDemo(demo, PLAIN)
+    .filter((p) => contrast.runs.includes(p.label))
+    .map((p) => ({ ...p, config: applySettings({ ...p.config }, Object.entries(contrast.set ?? {})), shop: { ...p.shop, ...contrast.shop } }));
+}
+
+/** Every run the results file must hold for a demo: its own plan and its contrasts', as the file records them. */
+export function measuredPlans(demo: Demo): MeasuredPlan[] {
+  const record = (p: DemoRunPlan, contrast: string | null): MeasuredPlan => ({
+    label: p.label,
+    contrast,
+    config: Object.fromEntries(
+      (Object.keys(p.config) as (keyof Config)[]).filter((k) => k !== 'seed' && p.config[k] !== DEFAULT_CONFIG[k]).map((k) => [k, p.config[k]]),
+    ),
+    shop: p.shop,
+  });
+  return [
+    ...planDemo(demo, PLAIN).map((p) => record(p, null)),
+    ...demo.contrasts.flatMap((c) => planContrast(demo, c).map((p) => record(p, c.id))),
+  ];
 }
