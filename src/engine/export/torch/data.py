@@ -190,26 +190,43 @@ class RequestReader:
         item = s.one('item')
         user = s.one('user')
         out['user'] = cells0[col[user]] if user and cells0[col[user]] not in MISSING else None
+        # A row's candidate features depend only on its candidate cells (the item's own columns repeat per item):
+        # encoded once per distinct combination.
+        cand_cols = self.cand_cols if hasattr(self, 'cand_cols') else self.candidate_columns(col)
+
+        def candidate(cells):
+            item_id = OOV
+            if item and s.item_vocab:
+                item_id = OOV if cells[col[item]] in MISSING else s.item_vocab.id(cells[col[item]])
+            return (item_id, [cat(f, v, cells) for f, v in g['candCat']], [num(f, cells) for f, _ in g['candNum']],
+                    [multi(f, v, cells) for f, v in g['candMulti']])
+
         for i, (row, cells, _) in enumerate(rows):
             out['candMask'][i] = 1.0
-            if item and s.item_vocab:
-                out['candItem'][i] = self.cell(item, cells[col[item]], lambda v: OOV if v in MISSING else s.item_vocab.id(v))
-            else:
-                out['candItem'][i] = OOV
-            out['candCat'][i] = [cat(f, v, cells) for f, v in g['candCat']]
-            out['candNum'][i] = [num(f, cells) for f, _ in g['candNum']]
-            out['candMulti'][i] = [multi(f, v, cells) for f, v in g['candMulti']]
+            key = tuple(cells[c] for c in cand_cols)
+            out['candItem'][i], out['candCat'][i], out['candNum'][i], out['candMulti'][i] = self.cell('\u0000candidate', key, lambda _: candidate(cells))
             for k, task in enumerate(s.tasks):
-                raw = cells[col[task]]
-                v = js_number(raw) if raw not in MISSING else math.nan
-                if math.isnan(v):
-                    raise DataError(f"{self.path}, row {row}, column '{task}': the label '{raw}' is not a number; every row needs a label of 0 or 1")
-                thr = s.thresholds.get(task)
-                if thr is not None:
-                    v = 1.0 if v > thr else 0.0
-                elif v not in (0.0, 1.0):
-                    raise DataError(f"{self.path}, row {row}, column '{task}': the label {raw} is not 0 or 1; export a run whose schema sets a threshold, or fix the row")
-                out['labels'][i][k] = v
+                out['labels'][i][k] = self.cell(f'\u0000label {task}', cells[col[task]], lambda raw: self.label(task, raw, row))
+        return out
+
+    def candidate_columns(self, col):
+        g = self.s.groups
+        names = [f['name'] for side in ('candCat', 'candNum', 'candMulti') for f, _ in g[side]]
+        item = self.s.one('item')
+        self.cand_cols = [col[n] for n in ([item] if item else []) + names]
+        return self.cand_cols
+
+    def label(self, task, raw, row):
+        """A label cell as 0/1 (a threshold turns numbers into classes), or a DataError naming the row and column."""
+        v = js_number(raw) if raw not in MISSING else math.nan
+        if math.isnan(v):
+            raise DataError(f"{self.path}, row {row}, column '{task}': the label '{raw}' is not a number; every row needs a label of 0 or 1")
+        thr = self.s.thresholds.get(task)
+        if thr is not None:
+            return 1.0 if v > thr else 0.0
+        if v not in (0.0, 1.0):
+            raise DataError(f"{self.path}, row {row}, column '{task}': the label {raw} is not 0 or 1; export a run whose schema sets a threshold, or fix the row")
+        return v
         return out
 
 
