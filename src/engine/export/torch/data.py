@@ -95,23 +95,46 @@ class RequestReader:
         self.path, self.s = path, schema
         self.memo = {}
 
-    def rows(self):
+    def records(self):
+        """(row number, raw text) per data row. A row spans several lines while a quoted value is open."""
         with open_text(self.path) as fh:
-            header_line = fh.readline()
-            delimiter = detect_delimiter(header_line.rstrip('\r\n'), self.path)
-            header = next(csv.reader([header_line.rstrip('\r\n')], delimiter=delimiter))
-            self.list_sep = ';' if delimiter == '|' else '|'
+            header_line = fh.readline().rstrip('\r\n')
+            self.delimiter = detect_delimiter(header_line, self.path)
+            self.header = next(csv.reader([header_line], delimiter=self.delimiter))
+            self.list_sep = ';' if self.delimiter == '|' else '|'
             needed = [c['name'] for c in self.s.columns if c['role'] != 'ignore']
-            missing = [n for n in needed if n not in header]
+            missing = [n for n in needed if n not in self.header]
             if missing:
                 raise DataError(f"{self.path}: the columns {missing} of the exported schema are not in the file's header; give the file the training data's columns")
-            col = {n: header.index(n) for n in needed}
-            for line, cells in enumerate(csv.reader(fh, delimiter=delimiter), start=2):
-                if not cells:
+            self.col = {n: self.header.index(n) for n in needed}
+            row, pending = 0, None
+            for line in fh:
+                if pending is not None:
+                    pending += line
+                    if pending.count('"') % 2:
+                        continue
+                    line, pending = pending, None
+                elif '"' in line and line.count('"') % 2:
+                    pending = line
                     continue
-                if len(cells) != len(header):
-                    raise DataError(f'{self.path}, row {line - 1}: {len(cells)} cells but the header has {len(header)} columns; quote values that hold the delimiter')
-                yield line - 1, cells, col
+                row += 1
+                text = line.rstrip('\r\n')
+                if text:
+                    yield row, text
+
+    def cells(self, text, row):
+        """A row's cells: a plain split unless the row quotes a value."""
+        cells = text.split(self.delimiter) if '"' not in text else next(csv.reader([text], delimiter=self.delimiter))
+        if len(cells) != len(self.header):
+            raise DataError(f'{self.path}, row {row}: {len(cells)} cells but the header has {len(self.header)} columns; quote values that hold the delimiter')
+        return cells
+
+    def request_key(self, text, row, at):
+        """The request id of a row without splitting the whole row (rows of other shards are only skimmed)."""
+        if '"' in text:
+            return self.cells(text, row)[at]
+        parts = text.split(self.delimiter, at + 1)
+        return parts[at] if len(parts) > at else ''
 
     def tokens(self, cell):
         """A list cell's tokens ('a|b|c'), or a scalar cell as one token; missing -> none."""
@@ -121,20 +144,24 @@ class RequestReader:
             return [t.strip() for t in cell.split(self.list_sep) if t.strip() != '']
         return [cell]
 
-    def requests(self):
-        """Yields (request group index, rows) for every request, chunked to at most N rows."""
+    def requests(self, keep=None):
+        """Yields (request group index, rows) per request, chunked to at most N rows, in file order. keep(group),
+        asked once per chunk, can skip chunks: their rows are only skimmed for the request id, never parsed."""
         req = self.s.one('request')
-        group, key, rows = -1, object(), []
-        for row, cells, col in self.rows():
-            k = cells[col[req]] if req else None
-            if req is None or k in MISSING or k != key or len(rows) == self.s.N:
-                if rows:
+        group, key, rows, count, kept = -1, object(), [], 0, False
+        for row, text in self.records():
+            k = self.request_key(text, row, self.col[req]) if req else None
+            new_group = req is None or k in MISSING or k != key
+            if new_group or count == self.s.N:
+                if kept and rows:
                     yield group, rows
-                if req is None or k in MISSING or k != key:
-                    group += 1
-                key, rows = k, []
-            rows.append((row, cells, col))
-        if rows:
+                group += 1 if new_group else 0
+                key, rows, count = k, [], 0
+                kept = keep is None or keep(group)
+            count += 1
+            if kept:
+                rows.append((row, self.cells(text, row), self.col))
+        if kept and rows:
             yield group, rows
 
     def cell(self, feature, cell, encode):
@@ -255,8 +282,8 @@ def collate(requests, schema):
 class RequestStream(IterableDataset):
     """Batches of requests from CSV/TSV files, for one process of a torchrun job (and one DataLoader worker).
 
-    Request j of the stream belongs to shard j % shards; every process reads the files but encodes only its own
-    requests. `split` keeps the training or the validation requests: with no separate validation file, request
+    Request j of the stream belongs to shard j % shards; every process reads the files, but parses and encodes only
+    its own requests (the others' rows are skimmed for their request id). `split` keeps the training or the validation requests: with no separate validation file, request
     group g validates when g % every == 0 (every = round(1 / valFraction)). Training shuffles inside a buffer."""
 
     def __init__(self, paths, schema, batch_size, rank=0, world=1, split='all', val_every=5, shuffle_buffer=0, seed=0, epochs=1, drop_last=False):
@@ -272,16 +299,18 @@ class RequestStream(IterableDataset):
         epoch = 0
         while self.epochs is None or epoch < self.epochs:
             buffer, batch, j = [], [], 0
+
+            def keep(group):
+                nonlocal j
+                is_val = group % self.val_every == 0
+                if (self.split == 'train' and is_val) or (self.split == 'val' and not is_val):
+                    return False
+                j += 1
+                return (j - 1) % shards == shard
+
             for path in self.paths:
                 reader = RequestReader(path, self.schema)
-                for group, rows in reader.requests():
-                    is_val = group % self.val_every == 0
-                    if (self.split == 'train' and is_val) or (self.split == 'val' and not is_val):
-                        continue
-                    mine = j % shards == shard
-                    j += 1
-                    if not mine:
-                        continue
+                for group, rows in reader.requests(keep):
                     req = reader.encode(rows)
                     if self.shuffle_buffer > 1:
                         buffer.append(req)
