@@ -13,7 +13,9 @@ import type {
 } from '../engine/train/trainer';
 
 /** One training step: the trainer's record plus what the charts need for throughput (batch size, wall time). */
-export interface StepRecord extends EngineStepRecord {
+export interface StepRecord extends Omit<EngineStepRecord, 'epoch'> {
+  /** Passes over the training split so far (absent in runs saved before it existed). */
+  epoch?: number;
   /** Requests in the batch (the "samples" of samples per second). */
   samples: number;
   /** Worker wall-clock time (ms since epoch) when the step finished. */

@@ -31,6 +31,8 @@ export interface StepRecord {
   temperature: number;
   /** Requests per second over this step (batch prep, forward, backward, update). */
   samplesPerSec: number;
+  /** Passes over the training split so far (step x batch / training requests): the curves' second axis. */
+  epoch: number;
 }
 
 export interface EvalRecord {
@@ -274,6 +276,7 @@ export class Trainer {
       gradNorm: normV,
       temperature: tV,
       samplesPerSec: rows.length / Math.max((now() - t0) / 1000, 1e-9),
+      epoch: (step * rows.length) / this.dataset.trainIdx.length,
     };
   }
 
