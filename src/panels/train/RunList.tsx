@@ -3,6 +3,7 @@
 import { memo, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { BACKENDS, type BackendRequest } from '../../engine/backendReport';
 import type { RunView } from '../../app/runs';
+import { bestEvaluation, selectionScore } from '../../engine/train/checkpoint';
 
 type Actions = Omit<Props, 'runs' | 'activeRunId' | 'hidden' | 'datasetName' | 'drawnDataset'>;
 
@@ -67,6 +68,7 @@ const RunRow = memo(function RunRow({ run, active, shown, drawable, dataName, p 
         {run.baseOf ? ` · compared with its base on: ${run.baseOf.change}` : ''}
         {run.savedStep !== null ? ` · weights saved at step ${run.savedStep}` : ''}
         {run.parameters !== null ? ` · ${run.parameters.toLocaleString()} parameters` : ''}
+        <BestVsLast run={run} />
       </div>
       {run.error && (
         <div className={stopped ? 'error-box' : 'note'} data-testid="run-error">
@@ -132,6 +134,21 @@ const RunRow = memo(function RunRow({ run, active, shown, drawable, dataName, p 
     </li>
   );
 });
+
+/** ' · AUC last 0.81 (step 300), best 0.83 (step 150)': the mean AUC (or bestBy's task) at the last and best evaluations. */
+function BestVsLast({ run }: { run: RunView }) {
+  const evals = run.history.evals;
+  const last = evals.at(-1);
+  const best = bestEvaluation(evals, run.config.bestBy ?? '');
+  if (!last || !best) return null;
+  const by = run.config.bestBy ?? '';
+  const f = (e: typeof last) => selectionScore(e.tasks, by).toFixed(3);
+  return (
+    <span data-testid="run-best" data-best-step={best.step} data-last-step={last.step}>
+      {` · ${by === '' ? 'mean AUC' : `${by} AUC`} last ${f(last)} (step ${last.step}), best ${f(best)} (step ${best.step})`}
+    </span>
+  );
+}
 
 export function RunList(p: Props) {
   // While a run trains, only its row re-renders on each update: the rows' handlers are one stable object that
