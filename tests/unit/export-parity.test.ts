@@ -12,13 +12,13 @@
 // Shown to fail on broken code: model.py's scorer dividing by d instead of sqrt(d) gave logit differences of
 // 0.22-0.44 in all 7 OneRank cases; the 'broken' case below keeps that check alive (it must NOT match).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { DEFAULT_CONFIG, type Config } from '../../src/engine/config';
-import { generateShop, REQUEST_ARRAY_KEYS, shopSchema, shopToCsv, sliceBatch, type EncodedDataset } from '../../src/engine/data';
+import { generateShop, loadDataset, REQUEST_ARRAY_KEYS, shopSchema, shopToCsv, sliceBatch, type DatasetSchema, type EncodedDataset } from '../../src/engine/data';
 import { TORCH_TEMPLATES } from '../../src/engine/export/templates';
 import { buildTorchExport } from '../../src/engine/export/torchExport';
 import { batchToTensors, disposeBatch, stableName } from '../../src/engine/model';
@@ -60,12 +60,22 @@ const CASES: Record<string, Partial<Config>> = {
   ple: { model: 'ple', expertHidden: 6, towerHidden: 5, pleLevels: 2 },
   sharedbottom: { model: 'sharedbottom', expertHidden: 6, towerHidden: 5 },
 };
+const SHARED = join(process.cwd(), '../shared/data');
+const REAL = ['ali-ccp/ali_ccp_train_sample.csv', 'census-income/census_income_train_sample.csv'];
 /** A deliberately broken export (the scorer's 1/sqrt(d) made 1/d): the comparison must catch it. */
 const BROKEN = 'onerank-broken-scale';
 
-async function exportCase(root: string, name: string, ds: EncodedDataset, change: Partial<Config>, breakScale?: number) {
+/** The dataset's CSV and the app's request arrays, for data.py to reproduce. */
+function writeData(root: string, ds: EncodedDataset, csv: string) {
+  writeFileSync(join(root, `${ds.name}.csv`), csv);
+  const arrays = Object.fromEntries(REQUEST_ARRAY_KEYS.filter((k) => k !== 'user' && k !== 'time').map((k) => [k, Array.from(ds[k])]));
+  writeFileSync(join(root, `${ds.name}.arrays.json`), JSON.stringify(arrays));
+}
+
+async function exportCase(root: string, name: string, data: { ds: EncodedDataset; schema: DatasetSchema }, change: Partial<Config>, breakScale?: number) {
+  const { ds, schema } = data;
   const cfg: Config = {
-    ...DEFAULT_CONFIG, d: 8, heads: 2, layers: 1, lr: 0.03, weightDecay: 0.01, clipNorm: 0.5, seed: 5,
+    ...DEFAULT_CONFIG, d: 8, heads: 2, layers: 1, lr: 0.03, weightDecay: 0.01, embDecay: 0.05, clipNorm: 0.5, seed: 5,
     batchSize: ds.trainIdx.length, historyLen: ds.historyLen, maxCandidates: ds.maxCandidates, multiLen: ds.multiLen, ...change,
   };
   // Batch = the whole training split, so every step sees the same requests (order aside).
@@ -78,7 +88,7 @@ async function exportCase(root: string, name: string, ds: EncodedDataset, change
   trainer.importWeights(weights);
   const dir = join(root, name);
   mkdirSync(dir);
-  for (const f of buildTorchExport({ weights, meta: ds, schema: shopSchema(), metrics: null }, TORCH_TEMPLATES)) writeFileSync(join(dir, f.path), f.data);
+  for (const f of buildTorchExport({ weights, meta: ds, schema, metrics: null }, TORCH_TEMPLATES)) writeFileSync(join(dir, f.path), f.data);
 
   const all = Array.from({ length: ds.numRequests }, (_, i) => i);
   const bt = batchToTensors(sliceBatch(ds, all), trainer.meta);
@@ -103,7 +113,7 @@ async function exportCase(root: string, name: string, ds: EncodedDataset, change
   trainer.dispose();
   const expected = {
     logits: logitValues, trainRows: Array.from(ds.trainIdx), gradName: stableName(matrix), grad: gradValues,
-    loss1: first.loss, gradNorm1: first.gradNorm, loss2: second.loss, breakScale,
+    dataset: ds.name, loss1: first.loss, gradNorm1: first.gradNorm, loss2: second.loss, breakScale,
     valRows: Array.from(ds.valIdx),
     eval: { tasks: evaluation.tasks, valLoss: evaluation.valLoss, coldStart: evaluation.coldStart, unseenItemShare: evaluation.unseenItemShare },
   };
@@ -112,18 +122,23 @@ async function exportCase(root: string, name: string, ds: EncodedDataset, change
 
 describe('PyTorch export: same numbers as the app', () => {
   let root = '';
-  let result: { data: Record<string, number>; cases: Record<string, CaseResult> };
+  let result: { data: Record<string, Record<string, number>>; cases: Record<string, CaseResult> };
 
   beforeAll(async () => {
     requirePythonTorch();
     await useBackend('cpu');
     root = mkdtempSync(join(tmpdir(), 'torch-export-'));
-    const ds = generateShop(WORLD, ENCODING);
-    writeFileSync(join(root, 'data.csv'), shopToCsv(WORLD));
-    const arrays = Object.fromEntries(REQUEST_ARRAY_KEYS.filter((k) => k !== 'user' && k !== 'time').map((k) => [k, Array.from(ds[k])]));
-    writeFileSync(join(root, 'arrays.json'), JSON.stringify(arrays));
-    for (const [name, change] of Object.entries(CASES)) await exportCase(root, name, ds, change);
-    await exportCase(root, BROKEN, ds, {}, 8); // model.py divides by sqrt(d * 8) = d (d = 8)
+    const shop = { ds: generateShop(WORLD, ENCODING), schema: shopSchema() };
+    writeData(root, shop.ds, shopToCsv(WORLD));
+    for (const [name, change] of Object.entries(CASES)) await exportCase(root, name, shop, change);
+    await exportCase(root, BROKEN, shop, {}, 8); // model.py divides by sqrt(d * 8) = d (d = 8)
+    // Real files (no request column, no history: N = 1), read and encoded as the app does (inferred schema).
+    for (const file of REAL) {
+      const text = readFileSync(join(SHARED, file), 'utf8');
+      const loaded = await loadDataset(new Blob([text]), basename(file));
+      writeData(root, loaded.dataset, text);
+      for (const model of ['onerank', 'mmoe'] as const) await exportCase(root, `${basename(file, '.csv')}-${model}`, { ds: loaded.dataset, schema: loaded.schema }, { ...CASES[model === 'mmoe' ? 'mmoe' : 'onerank-detach-on'], layers: 1 });
+    }
     const out = execFileSync(PYTHON, [join(process.cwd(), 'tests/unit/helpers/export_parity.py'), root], { encoding: 'utf8', maxBuffer: 1 << 26 });
     result = JSON.parse(out);
   }, 300_000);
@@ -132,11 +147,12 @@ describe('PyTorch export: same numbers as the app', () => {
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  it('data.py encodes the CSV into the app arrays', () => {
-    for (const [key, diff] of Object.entries(result.data)) expect(diff, key).toBeLessThan(1e-6);
+  it('data.py encodes the CSVs (the shop world, Ali-CCP, Census-Income) into the app arrays', () => {
+    expect(Object.keys(result.data).sort()).toEqual(['ali_ccp_train_sample.csv', 'census_income_train_sample.csv', 'shop']);
+    for (const [name, arrays] of Object.entries(result.data)) for (const [key, diff] of Object.entries(arrays)) expect(diff, `${name} ${key}`).toBeLessThan(1e-6);
   });
 
-  for (const name of Object.keys(CASES)) {
+  for (const name of [...Object.keys(CASES), ...REAL.flatMap((f) => ['onerank', 'mmoe'].map((m) => `${basename(f, '.csv')}-${m}`))]) {
     it(`${name}: logits, loss, gradient and one training step match`, () => {
       const r = result.cases[name];
       expect(r.logitsScale).toBeGreaterThan(0.1); // not trivially zero
@@ -145,7 +161,7 @@ describe('PyTorch export: same numbers as the app', () => {
       expect(r.gradRel).toBeLessThan(TOL);
       expect(Math.abs(r.gradNorm - r.gradNormApp) / r.gradNormApp).toBeLessThan(TOL);
       expect(Math.abs(r.lossAfterStep - r.lossAfterStepApp)).toBeLessThan(TOL);
-      expect(Math.abs(r.lossAfterStep - r.loss)).toBeGreaterThan(10 * TOL); // the step really changed the weights
+      expect(Math.abs(r.lossAfterStep - r.loss)).toBeGreaterThan(5 * TOL); // the step really changed the weights
       expect(r.evalMaxAbs).toBeLessThan(TOL);
     });
   }

@@ -261,6 +261,15 @@ def evaluate(trainable, batches, tasks, alpha, device, user_col=-1, has_items=Fa
     }
 
 
+def user_column(schema):
+    """The column of ctxCat holding the user id, or -1: the app's encoder puts it first when the data has a user column."""
+    return 0 if schema.one('user') and schema.meta['features']['ctxCat'] else -1
+
+
+def has_items(schema):
+    return schema.meta['itemVocabSize'] > 0
+
+
 def selection_score(tasks, best_by):
     """The app's checkpoint.ts: the mean AUC over tasks that have one, or the AUC of the task bestBy names."""
     if best_by:
@@ -359,8 +368,7 @@ def main():
     ddp = torch.nn.parallel.DistributedDataParallel(trainable, device_ids=[local] if device.type == 'cuda' else None) if distributed else trainable
     opt = AppAdam(trainable, cfg)
 
-    # The user id is the first context feature when the data has a user column (the app's encode.ts).
-    user_col = 0 if schema.one('user') and schema.meta['features']['ctxCat'] else -1
+    user_col = user_column(schema)
     val_every = max(1, round(1 / cfg['valFraction']))
     split = 'all' if args.val else 'train'
     train_stream = RequestStream(args.data, schema, cfg['batchSize'], rank, world, split=split, val_every=val_every,
@@ -383,7 +391,7 @@ def main():
     started = time.time()
     speeds, last, step = [], None, 0
     best, best_state, since_best, stopped_early = None, None, 0, False
-    evaluate_here = lambda: evaluate(trainable, val_batches(), tasks, cfg['alpha'], device, user_col, schema.meta['itemVocabSize'] > 0)  # noqa: E731
+    evaluate_here = lambda: evaluate(trainable, val_batches(), tasks, cfg['alpha'], device, user_col, has_items(schema))  # noqa: E731
 
     def note(ev, at):
         """Keeps the best evaluation's metrics and weights; returns whether patience ran out (the app's early stop)."""
