@@ -412,7 +412,8 @@ def main():
         host_batch = next(it)
         if step > 0:
             waited += time.time() - t_wait
-        batch = drop_ids(to_device(host_batch, device), user_col, cfg.get('idDropout', 0))
+        # Tensors only through DDP (the user keys are for the metrics).
+        batch = drop_ids({k: v for k, v in to_device(host_batch, device).items() if torch.is_tensor(v)}, user_col, cfg.get('idDropout', 0))
         total, bce, nce, _ = ddp(batch)
         opt.adam.zero_grad(set_to_none=True)
         total.backward()
