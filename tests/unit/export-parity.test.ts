@@ -1,8 +1,8 @@
-// The PyTorch export computes what the app computes. For each setting below the app builds the model on a small shop
-// world, moves every weight by seeded noise, exports the run (buildTorchExport, with the Python files the app
-// ships), and the exported model.py /
+// The PyTorch export computes what the app computes. For each setting below (and OneRank and MMoE on the Ali-CCP and
+// Census-Income samples) the app builds the model on its data, moves every weight by seeded noise, exports the run
+// (buildTorchExport, with the Python files the app ships), and the exported model.py /
 // data.py / train.py run in ONE Python process (helpers/export_parity.py, CPU, Debian's python3-torch):
-//   - data.py encodes the world's CSV into exactly the app's request arrays;
+//   - data.py encodes each CSV into exactly the app's request arrays;
 //   - PyTorch logits on every request equal the app's within 1e-4 (absolute);
 //   - the loss on the training batch (the first step of train.py) equals the app's within 1e-4, its gradient on a
 //     weight matrix within 1e-4 (relative), and so do the gradient norm and the loss after one optimizer step
