@@ -349,7 +349,7 @@ class RunStore {
     this.changed(true);
   };
 
-  createRun = async (cfg: Config, opts: { name?: string; dataset?: string; shop?: Record<string, string>; baseOf?: StoredRun['baseOf'] } = {}): Promise<string> => {
+  createRun = async (cfg: Config, opts: { name?: string; dataset?: string; shop?: Record<string, string>; baseOf?: StoredRun['baseOf']; select?: boolean } = {}): Promise<string> => {
     const dataset = opts.dataset ?? 'shop';
     const shop = dataset === 'shop' ? (opts.shop ?? {}) : {};
     const id = newId();
@@ -373,7 +373,8 @@ class RunStore {
       trainingSince: null,
     };
     this.runs.set(id, run);
-    this.setActiveRun(id);
+    if (opts.select === false) this.changed(true);
+    else this.setActiveRun(id);
     await this.persist(id);
     await this.open(id, false);
     return id;
@@ -386,9 +387,9 @@ class RunStore {
     const cfg: Config = { ...base.config, ...change, seed: base.config.seed };
     const diff = describeChange(base.config, cfg);
     const rootId = base.baseOf?.runId && this.runs.has(base.baseOf.runId) ? base.baseOf.runId : baseId;
-    const id = await this.createRun(cfg, { name: `${base.name} · ${diff}`, dataset: base.dataset, shop: base.shop, baseOf: { runId: rootId, change: diff } });
-    // The base stays selected: the sidebar keeps the settings of the next run, and Play trains base and comparison.
-    this.setActiveRun(baseId);
+    // The base stays selected (from the first moment): the sidebar keeps the settings of the next run, and Play
+    // trains base and comparison.
+    const id = await this.createRun(cfg, { name: `${base.name} · ${diff}`, dataset: base.dataset, shop: base.shop, baseOf: { runId: rootId, change: diff }, select: false });
     // Catch up with the base, evaluated at the base's evaluation steps, so the curves overlay point for point.
     for (const stop of catchUpStops(base.history.evals.map((e) => e.step), base.step, cfg.evalEvery)) {
       const at = this.get(id).step;

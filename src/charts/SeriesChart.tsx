@@ -19,6 +19,8 @@ export interface Series {
   width?: number;
   /** Never draw dots (dense per-step series). */
   noDots?: boolean;
+  /** Line opacity (a faint raw series under its smoothed version). */
+  opacity?: number;
 }
 
 interface Props {
@@ -123,7 +125,7 @@ export const SeriesChart = memo(function SeriesChart({ series, height = 190, xLa
         </clipPath>
         {drawn.map((s) => (
           <g key={s.id} className={`series series-${s.id}`} clipPath={`url(#${clipId})`}>
-            <path className="line-curve" d={pathOf(s.drawn, x, y)} fill="none" stroke={s.color} strokeWidth={s.width ?? 1.6} strokeDasharray={s.dashed ? '5 3' : undefined}>
+            <path className="line-curve" d={pathOf(s.drawn, x, y)} fill="none" stroke={s.color} strokeOpacity={s.opacity} strokeWidth={s.width ?? 1.6} strokeDasharray={s.dashed ? '5 3' : undefined}>
               <title>{s.label}</title>
             </path>
             {!s.noDots && s.drawn.length <= dotsBelow && s.drawn.map((p, i) => <circle key={i} className="line-dot" cx={x(p.x)} cy={y(p.y)} r={2} fill={s.color} />)}

@@ -73,8 +73,11 @@ describe('a newcomer\u2019s first screen', () => {
       // Let the first evaluations land, so the screenshot shows AUC too.
       await page.waitForFunction(() => (window.__playground?.runs()[0]?.history.evals.length ?? 0) >= 3, null, { timeout: SLOW });
       await shot(page, 'first-screen.png');
+      expect(await page.getByTestId('eta').textContent()).toMatch(/^ETA \d+ (s|min)/);
       await page.getByTestId('train-pause').click();
       await page.waitForFunction(() => (window.__playground?.runs() ?? []).every((r) => r.status !== 'training'), null, { timeout: SLOW });
+      // A paused run has no current speed: no stale ETA (it said "ETA 40 s" while paused before).
+      await page.waitForFunction(() => document.querySelector('[data-testid="eta"]')?.textContent === 'ETA - (paused)');
       expect(errors).toEqual([]);
     } finally {
       await page.context().close();
@@ -178,6 +181,12 @@ describe.each(BACKENDS)('runs of two datasets on %s', (backend) => {
       expect(facts).toContain('built-in shop world');
       expect(facts).toMatch(/Context token: user_id, segment, device, hour, budget/);
       expect(await arch.getByTestId('layout-strip').locator('span').first().textContent()).toMatch(/^ctx: user_id/);
+      // The layer x head grid is labelled (TINY: 1 layer, 1 head, and the mean) and has its colour scale.
+      await page.getByTestId('attention-grid-toggle').check();
+      await page.getByTestId('attention-grid').waitFor();
+      expect(await page.getByTestId('attention-grid-col').allTextContents()).toEqual(['head 1', 'mean over heads']);
+      expect(await page.getByTestId('attention-grid-row').allTextContents()).toEqual(['layer 1']);
+      expect(await page.getByTestId('attention-legend').textContent()).toMatch(/attention weight: 0/);
       expect(errors).toEqual([]);
     } finally {
       await page.context().close();
@@ -206,6 +215,27 @@ describe('comparisons and settings (wasm)', () => {
       // Shown to fail: the former compare() set the sidebar to detach=false (the hash gained detach=false).
       await page.getByTestId('chart-view-curves').click();
       await shot(page, 'comparison.png');
+      expect(errors).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('Play while a run trains queues a new run with the new settings; it starts when the first stops', async () => {
+    const { page, errors } = await open(browser(), `${inject('siteUrl')}?backend=wasm#${TINY}&steps=30`);
+    try {
+      await backendBadge(page);
+      await page.getByTestId('train-start').click();
+      await page.waitForFunction(() => (window.__playground?.runs() ?? []).some((r) => r.status === 'training'), null, { timeout: SLOW });
+      await page.getByTestId('cfg-lr').fill('0.01');
+      await page.locator('[data-testid="train-start"]:has-text("Queue new run")').click();
+      await page.getByTestId('queued').waitFor();
+      await waitIdle(page, 2, 30);
+      const [first, second] = await runs(page);
+      // Shown to fail: before, Play was disabled while a run trained (this click timed out).
+      expect(first.step).toBe(30);
+      expect(second.step).toBe(30);
+      expect(await page.getByTestId('queued').count()).toBe(0);
       expect(errors).toEqual([]);
     } finally {
       await page.context().close();

@@ -55,3 +55,16 @@ describe('demo charts zoom on the effect', () => {
     expect(0.03 / (fhi - flo)).toBeLessThan(0.1);
   });
 });
+
+describe('the smoothed training loss', () => {
+  it('starts at the first value (bias-corrected), keeps a constant constant, and tames batch noise', async () => {
+    const { smoothed } = await import('../../src/panels/train/series');
+    expect(smoothed([{ x: 1, y: 0.7 }])[0].y).toBeCloseTo(0.7, 12);
+    expect(smoothed(Array.from({ length: 5 }, (_, i) => ({ x: i, y: 0.3 }))).every((p) => Math.abs(p.y - 0.3) < 1e-12)).toBe(true);
+    // Alternating +-0.1 around a falling trend: the smoothed line stays within 0.03 of the trend after 20 steps.
+    const noisy = Array.from({ length: 100 }, (_, i) => ({ x: i, y: 0.6 - 0.001 * i + (i % 2 ? 0.1 : -0.1) }));
+    const s = smoothed(noisy);
+    for (const p of s.slice(20)) expect(Math.abs(p.y - (0.6 - 0.001 * p.x))).toBeLessThan(0.03);
+    expect(smoothed([{ x: 0, y: NaN }, { x: 1, y: 1 }]).map((p) => p.x)).toEqual([1]);
+  });
+});

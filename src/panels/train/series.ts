@@ -15,6 +15,24 @@ export function trainLossPoints(steps: readonly StepRecord[], task: number): XY[
   return steps.map((s) => ({ x: s.step, y: s.taskLoss[task] }));
 }
 
+/**
+ * An exponential moving average of a per-step series, bias-corrected (the first points are not pulled toward 0),
+ * so the trend of a noisy per-batch loss reads at a glance. `span`: about how many steps it averages.
+ */
+export function smoothed(points: readonly XY[], span = 20): XY[] {
+  const a = 2 / (span + 1);
+  let m = 0;
+  let w = 0;
+  const out: XY[] = [];
+  for (const p of points) {
+    if (!Number.isFinite(p.y)) continue;
+    m = (1 - a) * m + a * p.y;
+    w = (1 - a) * w + a;
+    out.push({ x: p.x, y: m / w });
+  }
+  return out;
+}
+
 export function evalPoints(evals: readonly EvalRecord[], task: number, metric: EvalMetric): XY[] {
   return evals.map((e) => ({ x: e.step, y: e.tasks[task]?.[metric] ?? NaN }));
 }
