@@ -7,6 +7,25 @@ import { chunkedStream, dataErrorOf, fixtureBlob } from './helpers/data';
 const enc = (s: string) => new TextEncoder().encode(s);
 const blob = (bytes: Uint8Array | string) => new Blob([(typeof bytes === 'string' ? enc(bytes) : bytes) as Uint8Array<ArrayBuffer>]);
 
+/** The first difference between two parses' columns, in words ('' when identical): cheap to print on failure. */
+function columnDiff(a: ParsedColumn[], b: ParsedColumn[]): string {
+  if (a.length !== b.length) return `${a.length} vs ${b.length} columns`;
+  for (let c = 0; c < a.length; c++) {
+    const [x, y] = [a[c], b[c]] as unknown as Record<string, ArrayLike<unknown> | unknown>[];
+    for (const key of Object.keys(x)) {
+      const [u, v] = [x[key], y[key]];
+      if (typeof u !== 'object' || u === null) {
+        if (u !== v) return `${a[c].name}.${key}: ${String(u)} vs ${String(v)}`;
+        continue;
+      }
+      const [p, q] = [u as ArrayLike<unknown>, v as ArrayLike<unknown>];
+      if (p.length !== q.length) return `${a[c].name}.${key}: length ${p.length} vs ${q.length}`;
+      for (let i = 0; i < p.length; i++) if (p[i] !== q[i] && !(Number.isNaN(p[i]) && Number.isNaN(q[i]))) return `${a[c].name}.${key}[${i}]: ${String(p[i])} vs ${String(q[i])}`;
+    }
+  }
+  return '';
+}
+
 /** A cell's text (scalar columns), for readable assertions. */
 function cell(t: ParsedFile, column: string, row: number): string {
   const c = t.columns.find((x) => x.name === column) as ParsedColumn;
@@ -63,6 +82,40 @@ describe('parseCsv formats', () => {
     expect(whole.numRows).toBe(40);
     expect(cell(whole, 'city', 5)).toBe('Zürich 日本');
     expect(cell(whole, 'long note', 7)).toBe('a "q", b\nmore 7');
+  });
+
+  it('the one-pass path for unquoted text gives exactly the table the quoted (papaparse) path gives', async () => {
+    // Lists, missing tokens, runs of repeated cells, CRLF, a blank line, numbers past the 50,000-value cap
+    // (numeric mode), a column that turns into a list late, multi-byte text; more than one 64 KiB sample.
+    // (Seen failing when the one-pass path took a cell of the same length as the previous one for a repeat.)
+    const header = ['req', 'user', 'hist', 'price', 'tag', 'late', 'note', 'click'];
+    const rows: string[][] = [];
+    for (let r = 0; r < 60_000; r++) {
+      const q = Math.floor(r / 4);
+      rows.push([
+        String(q),
+        q % 7 === 0 ? 'NA' : `u${q % 50}`,
+        q % 5 === 0 ? '' : `i${q % 9}|i${(q * 3) % 11}| i${q % 4} `,
+        String(1000 + r * 0.5),
+        r % 3 === 0 ? 'null' : `t${r % 13}`,
+        r > 59_000 ? `a|b${r % 3}` : `a${r % 5}`,
+        r % 11 === 0 ? '日本 語' : 'x',
+        String(r % 2),
+      ]);
+    }
+    const lines = rows.map((r) => r.join(','));
+    lines.splice(300, 0, '');
+    const unquoted = header.join(',') + '\r\n' + lines.join('\r\n') + '\r\n';
+    const quoted = [header, ...rows].map((r) => r.map((c) => `"${c}"`).join(',')).join('\r\n') + '\r\n';
+    const fast = await parseCsv(blob(unquoted), { fileName: 'x.csv' });
+    const slow = await parseCsv(blob(quoted), { fileName: 'x.csv' });
+    expect(fast.numRows).toBe(60_000);
+    expect(columnDiff(fast.columns, slow.columns)).toBe('');
+    expect(fast.columns.find((c) => c.name === 'price')?.mode).toBe('numeric');
+    expect(fast.columns.find((c) => c.name === 'late')?.mode).toBe('list');
+    expect(cell(fast, 'hist', 4)).toBe('i1|i3|i1');
+    const odd = await parseCsv(chunkedStream(enc(unquoted), 997), { fileName: 'x.csv' });
+    expect(columnDiff(odd.columns, fast.columns)).toBe('');
   });
 
   it('reports progress up to the full size, and stops when cancelled', async () => {

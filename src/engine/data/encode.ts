@@ -220,8 +220,8 @@ function encodeTable(table: ParsedTable, schemaIn: DatasetSchema, opts: EncodeOp
  * The training split as encode() makes it: 1 per training row. The leakage guard reads only these rows, so what
  * it decides never depends on the validation rows.
  */
-export function trainingRows(table: ParsedTable, schema: DatasetSchema, options: Partial<EncodeOptions> = {}): Uint8Array {
-  return splitRows(table, schema, groupsFor(table, schema), { ...DEFAULT_ENCODE_OPTIONS, ...options }).trainRow;
+export function trainingRows(table: ParsedTable, schema: DatasetSchema, options: Partial<EncodeOptions> = {}, groups = groupsFor(table, schema)): Uint8Array {
+  return splitRows(table, schema, groups, { ...DEFAULT_ENCODE_OPTIONS, ...options }).trainRow;
 }
 
 function splitRows(table: ParsedTable, schema: DatasetSchema, groups: RowGroups, opts: EncodeOptions) {

@@ -5,6 +5,7 @@
 // and a flagged column is not a feature by default: inference sets it to 'ignore' and says why, with the figure.
 // The user may still make it a task, or keep it as a feature (then the warning says it was kept).
 import { trainingRows, type EncodeOptions } from './encode';
+import type { RowGroups } from './requests';
 import { nestedShare, NESTED_SHARE, onesOf } from './roles';
 import { FEATURE_ROLES, groupsFor, withRole, type DatasetSchema } from './schema';
 import { cellNumber, type ParsedColumn, type ParsedTable } from './table';
@@ -43,8 +44,9 @@ export function findLeaks(table: ParsedTable, schema: DatasetSchema, options: Pa
   });
   const features = schema.columns.filter((c) => FEATURE_ROLES.includes(c.role)).map((c) => columnOf(table, c.name));
   if (labels.length === 0 || features.length === 0 || table.numRows === 0) return [];
-  const rows = sampleRows(trainingRows(table, schema, options));
-  const fold = foldOfRow(table, schema);
+  const groups = groupsFor(table, schema);
+  const rows = sampleRows(trainingRows(table, schema, options, groups));
+  const fold = foldOfRow(table.numRows, groups);
   const inSample = new Uint8Array(table.numRows);
   for (const r of rows) inSample[r] = 1;
   const warnings: LeakWarning[] = [];
@@ -138,9 +140,8 @@ function sampleRows(train: Uint8Array): Int32Array {
 }
 
 /** Two folds by request (rows of one request share a fold), for cross-fitted category rates. */
-function foldOfRow(table: ParsedTable, schema: DatasetSchema): Uint8Array {
-  const groups = groupsFor(table, schema);
-  const fold = new Uint8Array(table.numRows);
+function foldOfRow(numRows: number, groups: RowGroups): Uint8Array {
+  const fold = new Uint8Array(numRows);
   for (let g = 0; g + 1 < groups.starts.length; g++) for (let i = groups.starts[g]; i < groups.starts[g + 1]; i++) fold[groups.order[i]] = g & 1;
   return fold;
 }

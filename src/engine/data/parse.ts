@@ -4,7 +4,7 @@
 // arrive, so memory grows with the data, not with JS objects per row.
 import Papa from 'papaparse';
 import { DataError } from './errors';
-import { TableBuilder, type ParsedTable } from './table';
+import { CellRanges, FNV_OFFSET, FNV_PRIME, TableBuilder, type ParsedTable } from './table';
 
 export const DELIMITERS = [',', '\t', ';', '|'] as const;
 /** Default limit on decompressed text size. */
@@ -70,7 +70,8 @@ export async function parseCsv(source: ByteSource, options: ParseOptions = {}): 
   );
 
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  const state = new RowSink(file, options);
+  // The file's size (when it is not compressed) and the sample's line length give the expected row count.
+  const state = new RowSink(file, options, gzip ? undefined : totalBytes);
   let textBytes = 0;
   let newlines = 0;
   let tail: Uint8Array = new Uint8Array(0);
@@ -112,7 +113,6 @@ export async function parseCsv(source: ByteSource, options: ParseOptions = {}): 
 class RowSink {
   private pending = '';
   private parser: Papa.Parser | null = null;
-  private baseIndex = 0;
   private builder: TableBuilder | null = null;
   private header: string[] = [];
   private delimiter = ',';
@@ -121,11 +121,25 @@ class RowSink {
   private dataRows = 0;
   private ragged = 0;
   private raggedExamples: string[] = [];
+  /** The first text read (to detect the delimiter and guess the row count). */
+  private sample = '';
+  /** Cell ranges of the row being read (linesOf), reused from row to row. */
+  private cells = new CellRanges(0);
 
   constructor(
     private readonly file: string,
     private readonly options: ParseOptions,
+    private readonly sizeBytes?: number,
   ) {}
+
+  /** Rows the whole file should hold, from the sample's mean line length (1024 when the size is unknown). */
+  private expectedRows(sample: string): number {
+    if (!this.sizeBytes) return 1024;
+    let lines = 0;
+    for (let i = sample.indexOf('\n'); i >= 0; i = sample.indexOf('\n', i + 1)) lines++;
+    // Bytes, not characters: a file of Chinese text has 3 bytes per character.
+    return lines === 0 ? 1024 : Math.ceil((this.sizeBytes / (new TextEncoder().encode(sample).length / lines)) * 1.02);
+  }
 
   push(text: string): void {
     if (!this.parser) {
@@ -139,25 +153,112 @@ class RowSink {
 
   private start(): void {
     const sample = this.pending;
+    this.sample = sample;
     this.pending = '';
     if (sample.replace(/^\uFEFF/, '').trim() === '') throw emptyFile(this.file);
     this.newline = sample.includes('\r\n') ? '\r\n' : sample.includes('\n') ? '\n' : sample.includes('\r') ? '\r' : '\n';
     this.delimiter = this.options.delimiter ?? detectDelimiter(sample, this.newline, this.file);
-    this.parser = new Papa.Parser({
-      delimiter: this.delimiter,
-      newline: this.newline as '\n',
-      step: (res: { data: string[][] }) => this.onRow(res.data[0]),
-    });
+    // No step callback: papaparse then returns a chunk's rows in one array instead of building a result object
+    // per row, and parses a chunk without quotes with plain splits (its fast mode, decided per chunk).
+    this.parser = new Papa.Parser({ delimiter: this.delimiter, newline: this.newline as '\n' });
     this.feed(sample, false);
   }
 
   private feed(text: string, final: boolean): void {
+    // Text without quotes (most large files) takes the one-pass path; quoted text goes through papaparse.
+    if (this.delimiter.length === 1 && text.indexOf('"') < 0 && this.pending.indexOf('"') < 0) {
+      this.feedUnquoted(text, final);
+      return;
+    }
     const parser = this.parser as Papa.Parser;
     const input = this.pending + text;
-    const res = parser.parse(input, this.baseIndex, !final) as { meta: { cursor: number } };
+    const res = parser.parse(input, 0, !final) as { data: string[][]; meta: { cursor: number } };
+    for (const row of res.data) this.onRow(row);
     // The parser stops before an incomplete last row; keep it for the next chunk.
-    this.pending = final ? '' : input.substring(res.meta.cursor - this.baseIndex);
-    this.baseIndex = res.meta.cursor;
+    this.pending = final ? '' : input.substring(res.meta.cursor);
+  }
+
+  /**
+   * One pass over text that holds no quotes: finds each line and its delimiters with indexOf and hands the
+   * cells to the table as ranges of the decoded chunk itself, so known values are never cut out as strings
+   * (table.ts). Only the line that straddles two chunks is joined into a string of its own. Rows whose width
+   * is off, blank lines and a stray '\r' get exactly the treatment onRow() gives them.
+   */
+  private feedUnquoted(text: string, final: boolean): void {
+    let from = 0;
+    if (this.pending !== '') {
+      const nl = text.indexOf(this.newline);
+      if (nl < 0 && !final) {
+        this.pending += text; // a line longer than a chunk
+        return;
+      }
+      from = nl < 0 ? text.length : nl + this.newline.length;
+      const head = this.pending + text.substring(0, from);
+      this.pending = '';
+      this.linesOf(head, 0, true);
+    }
+    const rest = this.linesOf(text, from, final);
+    this.pending = rest < text.length ? text.substring(rest) : '';
+  }
+
+  /**
+   * Reads the complete lines of text[from..] (and the last one too when final); returns where it stopped. One
+   * loop over each line's characters finds the cells and hashes each one (and notes list separators) on the way.
+   */
+  private linesOf(text: string, from: number, final: boolean): number {
+    const nl = this.newline;
+    const dCode = this.delimiter.charCodeAt(0);
+    let pos = from;
+    // The header (and any blank lines before it) as rows: onRow makes the table.
+    while (!this.builder && pos < text.length) {
+      let end = text.indexOf(nl, pos);
+      if (end < 0) {
+        if (!final) return pos;
+        end = text.length;
+      }
+      this.onRow(text.substring(pos, end).split(this.delimiter));
+      pos = end + nl.length;
+    }
+    if (!this.builder) return Math.min(pos, text.length);
+    const builder = this.builder;
+    const width = this.header.length;
+    if (this.cells.width !== width) this.cells = new CellRanges(width);
+    const cells = this.cells;
+    const sepCode = builder.listSeparator.charCodeAt(0);
+    while (pos < text.length) {
+      let end = text.indexOf(nl, pos);
+      if (end < 0) {
+        if (!final) break;
+        end = text.length;
+      }
+      let lineEnd = end;
+      if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+      let n = 0;
+      let a = pos;
+      let h = FNV_OFFSET;
+      let list = 0;
+      for (let i = pos; ; i++) {
+        const ch = i < lineEnd ? text.charCodeAt(i) : dCode; // the line's end closes its last cell
+        if (ch === dCode) {
+          if (n < width) cells.set(n, a, i, h, list);
+          n++;
+          if (i >= lineEnd) break;
+          a = i + 1;
+          h = FNV_OFFSET;
+          list = 0;
+        } else {
+          if (ch === sepCode) list = 1;
+          h = Math.imul(h ^ ch, FNV_PRIME);
+        }
+      }
+      if (n === width) {
+        this.rows++;
+        this.dataRows++;
+        builder.pushRowRanges(text, cells);
+      } else this.onRow(text.substring(pos, lineEnd).split(this.delimiter));
+      pos = end + nl.length;
+    }
+    return Math.min(pos, text.length);
   }
 
   private onRow(row: string[]): void {
@@ -167,7 +268,8 @@ class RowSink {
     if (lastCell.endsWith('\r')) row[row.length - 1] = lastCell.slice(0, -1);
     if (!this.builder) {
       this.header = checkHeader(row, this.file);
-      this.builder = new TableBuilder(this.file, this.header, this.delimiter === '|' ? ';' : '|');
+      this.builder = new TableBuilder(this.file, this.header, this.delimiter === '|' ? ';' : '|', this.expectedRows(this.sample));
+      this.sample = '';
       return;
     }
     this.rows++;

@@ -119,11 +119,11 @@ export function inferRoles(table: ParsedTable): RoleInference {
   const evidence = new Map<Col, string>();
 
   const time = pickTime(cols, table.numRows, evidence);
-  const request = pickRequest(cols, table, time, evidence);
-  const groups = groupRows(table.numRows, request?.col);
+  const picked = pickRequest(cols, table, time, evidence);
+  const request = picked?.c;
+  const groups = picked?.groups ?? groupRows(table.numRows, undefined);
   const multiRow = numGroups(groups) < table.numRows;
-  const inGroups = new Map<Col, InGroups>();
-  for (const c of cols) if (multiRow && c !== request) inGroups.set(c, behaviourInGroups(c.col, c.prof, groups));
+  const inGroups = picked?.inGroups ?? new Map<Col, InGroups>();
 
   const user = request ? pickUser(cols, inGroups, numGroups(groups), [request, time], evidence) : pickByName(cols, 'user', [request, time], evidence);
   const item = request ? pickItem(cols, inGroups, [request, time, user], evidence) : pickByName(cols, 'item', [request, time, user], evidence);
@@ -253,7 +253,14 @@ function timeLike(c: Col): string | null {
 
 // ---------- request ----------
 
-function pickRequest(cols: Col[], table: ParsedTable, time: Col | undefined, evidence: Map<Col, string>): Col | undefined {
+/** The request column, its groups, and how every other column behaves in them (null: no request structure). */
+interface PickedRequest {
+  c: Col;
+  groups: RowGroups;
+  inGroups: Map<Col, InGroups>;
+}
+
+function pickRequest(cols: Col[], table: ParsedTable, time: Col | undefined, evidence: Map<Col, string>): PickedRequest | undefined {
   const lists = cols.filter((c) => c.prof.list);
   const zeroOnes = cols.filter((c) => c.prof.binary);
   const candidates: { c: Col; named: boolean; contiguity: number; groups: number }[] = [];
@@ -267,15 +274,18 @@ function pickRequest(cols: Col[], table: ParsedTable, time: Col | undefined, evi
     candidates.push({ c, named, contiguity, groups: c.prof.distinct });
   }
   candidates.sort((a, b) => Number(b.named) - Number(a.named) || b.contiguity - a.contiguity || b.groups - a.groups);
-  let best: { c: Col; score: number; why: string } | undefined;
+  let best: (PickedRequest & { score: number; why: string }) | undefined;
   for (const cand of candidates.slice(0, MAX_REQUEST_CANDIDATES)) {
     const groups = groupRows(table.numRows, cand.c.col);
+    const inGroups = new Map<Col, InGroups>();
     let context = 0;
     let varying = 0;
     let mixedLabels = 0;
     for (const o of cols) {
-      if (o === cand.c || o.prof.distinct <= 1) continue;
+      if (o === cand.c) continue;
       const g = behaviourInGroups(o.col, o.prof, groups);
+      inGroups.set(o, g);
+      if (o.prof.distinct <= 1) continue;
       if (g.constant >= 0.95) context++;
       else varying++;
       if (o.prof.binary && g.mixed >= MIXED) mixedLabels++;
@@ -294,10 +304,10 @@ function pickRequest(cols: Col[], table: ParsedTable, time: Col | undefined, evi
       (zeroOnes.length ? `, ${mixedLabels} of them 0/1` : '') +
       (cand.named ? '; named like a request' : '') +
       ': request id';
-    if (!best || score > best.score) best = { c: cand.c, score, why };
+    if (!best || score > best.score) best = { c: cand.c, groups, inGroups, score, why };
   }
   if (best) evidence.set(best.c, best.why);
-  return best?.c;
+  return best;
 }
 
 function multiRowGroups(groups: RowGroups): number {

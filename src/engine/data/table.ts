@@ -47,37 +47,33 @@ export interface ParsedTable {
   listSeparator: string;
 }
 
-class GrowInt32 {
-  data = new Int32Array(1024);
+/** A typed array that grows as values arrive (by half again), starting at a capacity guessed from the file. */
+class Grow<T extends Int32Array | Float64Array> {
   length = 0;
+  constructor(
+    public data: T,
+    private readonly make: (n: number) => T,
+  ) {}
   push(v: number): void {
     if (this.length === this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
+      const next = this.make(Math.max(1024, Math.ceil(this.data.length * 1.5)));
       next.set(this.data);
       this.data = next;
     }
     this.data[this.length++] = v;
   }
-  view(): Int32Array {
-    return this.data.subarray(0, this.length);
+  view(): T {
+    return this.data.subarray(0, this.length) as T;
+  }
+  /** The values, without a copy when the buffer is (nearly) full, as it is when the row estimate was right. */
+  take(): T {
+    return (this.length >= 0.9 * this.data.length ? this.view() : this.data.slice(0, this.length)) as T;
   }
 }
 
-class GrowFloat64 {
-  data = new Float64Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-  view(): Float64Array {
-    return this.data.subarray(0, this.length);
-  }
-}
+const growInt32 = (capacity = 1024) => new Grow(new Int32Array(capacity), (n) => new Int32Array(n));
+const growFloat64 = (capacity = 1024) => new Grow(new Float64Array(capacity), (n) => new Float64Array(n));
+type GrowInt32 = Grow<Int32Array>;
 
 function numberOf(token: string): number {
   const n = Number(token);
@@ -85,46 +81,202 @@ function numberOf(token: string): number {
   return Number.isFinite(n) && token.trim() !== '' ? n : NaN;
 }
 
+/** FNV-1a over the UTF-16 code units of text[a, b). */
+function hashRange(text: string, a: number, b: number): number {
+  let h = FNV_OFFSET;
+  for (let i = a; i < b; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
+  return h;
+}
+export const FNV_OFFSET = 0x811c9dc5 | 0;
+export const FNV_PRIME = 0x01000193;
+
+/** The cells of one row as ranges of a text, each with its hash (hashRange) and whether it holds a list separator. */
+export class CellRanges {
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  readonly hash: Int32Array;
+  readonly list: Uint8Array;
+  constructor(readonly width: number) {
+    this.start = new Int32Array(width);
+    this.end = new Int32Array(width);
+    this.hash = new Int32Array(width);
+    this.list = new Uint8Array(width);
+  }
+  set(c: number, start: number, end: number, hash: number, list: number): void {
+    this.start[c] = start;
+    this.end[c] = end;
+    this.hash[c] = hash;
+    this.list[c] = list;
+  }
+}
+
+/**
+ * A column's distinct tokens with an open-addressing index over them. A token is looked up by its range in the
+ * chunk of text it arrives in, so a value seen before is recognized without being cut out as a string first:
+ * most cells of a large file allocate nothing (the string hashing and garbage of a Map<string> were most of
+ * the parse time).
+ */
+class TokenIndex {
+  readonly dict: string[] = [];
+  private hashes = growInt32();
+  private slots = new Int32Array(1024).fill(-1);
+
+  /** The id of text[a, b) with hash h, or -1. */
+  find(text: string, a: number, b: number, h: number): number {
+    const mask = this.slots.length - 1;
+    const len = b - a;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const id = this.slots[i];
+      if (id < 0) return -1;
+      if (this.hashes.data[id] === h) {
+        const s = this.dict[id];
+        if (s.length === len) {
+          // Tokens are short: a plain loop beats a call into startsWith here.
+          let k = 0;
+          while (k < len && s.charCodeAt(k) === text.charCodeAt(a + k)) k++;
+          if (k === len) return id;
+        }
+      }
+    }
+  }
+
+  /** Adds a token known to be new; returns its id. */
+  add(token: string, h: number): number {
+    const id = this.dict.length;
+    this.dict.push(token);
+    this.hashes.push(h);
+    if (this.dict.length * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    else this.place(id, h);
+    return id;
+  }
+
+  private place(id: number, h: number): void {
+    const mask = this.slots.length - 1;
+    let i = h & mask;
+    while (this.slots[i] >= 0) i = (i + 1) & mask;
+    this.slots[i] = id;
+  }
+
+  private rehash(size: number): void {
+    this.slots = new Int32Array(size).fill(-1);
+    for (let id = 0; id < this.dict.length; id++) this.place(id, this.hashes.data[id]);
+  }
+}
+
 /** Accumulates one column, cell by cell. */
 class ColumnBuilder {
   mode: ColumnMode = 'dict';
-  private index = new Map<string, number>();
-  private dict: string[] = [];
-  private dictNum = new GrowFloat64();
-  private ids = new GrowInt32();
-  private offsets = new GrowInt32();
-  private tokens = new GrowInt32();
-  private nums = new GrowFloat64();
+  private index = new TokenIndex();
+  private dictNum = growFloat64();
+  private ids: GrowInt32;
+  private offsets = growInt32(0);
+  private tokens = growInt32(0);
+  private nums = growFloat64(0);
+  /** The previous row's cell while it was not missing and the mode has not changed since (null: none). */
+  private last: string | null = null;
   missing = 0;
   nonNumericTokens = 0;
   nonIntegerTokens = 0;
   listCells = 0;
 
+  /** `expectedRows`: the guessed row count; a column's per-row array is sized for it up front (filled in place). */
   constructor(
     readonly name: string,
     private readonly listSep: string,
-  ) {}
+    private readonly expectedRows: number,
+  ) {
+    this.ids = growInt32(expectedRows);
+  }
 
   private intern(token: string): number {
-    let id = this.index.get(token);
-    if (id === undefined) {
-      id = this.dict.length;
-      this.index.set(token, id);
-      this.dict.push(token);
-      const n = numberOf(token);
-      this.dictNum.push(n);
-      if (Number.isNaN(n)) this.nonNumericTokens++;
-      else if (!Number.isInteger(n)) this.nonIntegerTokens++;
-    }
+    const h = hashRange(token, 0, token.length);
+    const id = this.index.find(token, 0, token.length, h);
+    return id >= 0 ? id : this.add(token, h);
+  }
+
+  private add(token: string, h: number): number {
+    const id = this.index.add(token, h);
+    const n = numberOf(token);
+    this.dictNum.push(n);
+    if (Number.isNaN(n)) this.nonNumericTokens++;
+    else if (!Number.isInteger(n)) this.nonIntegerTokens++;
     return id;
   }
 
+  /** The token text[a, b) of a cell, interned (the range is cut out as a string only when it is new). */
+  private internRange(text: string, a: number, b: number): number {
+    const h = hashRange(text, a, b);
+    const id = this.index.find(text, a, b, h);
+    return id >= 0 ? id : this.add(text.substring(a, b), h);
+  }
+
+  /**
+   * push(text.substring(a, b)) given the cell's hash (hashRange) and whether it holds the list separator, without
+   * making that string in the common cases: a cell of a dict-mode column
+   * seen before, a repeat of the previous row's cell, or a list of known tokens. Anything else (a possible
+   * missing token, numeric mode, a column about to change mode) takes push() on the cut-out string.
+   */
+  pushRange(text: string, a: number, b: number, h: number, isList: boolean): void {
+    const len = b - a;
+    const first = len > 0 ? text.charCodeAt(a) : 0;
+    // Missing tokens ('', NA, NaN, N/A, nan, null, NULL, None) start with N or n and have at most 4 characters.
+    if (len === 0 || (len <= 4 && (first === 78 || first === 110)) || this.mode === 'numeric') {
+      this.push(text.substring(a, b));
+      return;
+    }
+    const last = this.last;
+    if (last !== null && last.length === len && text.startsWith(last, a)) {
+      this.repeatLast();
+      return;
+    }
+    if (isList !== (this.mode === 'list')) {
+      this.push(text.substring(a, b));
+      return;
+    }
+    if (!isList) {
+      const id = this.index.find(text, a, b, h);
+      if (id < 0) {
+        this.push(text.substring(a, b));
+        return;
+      }
+      this.ids.push(id);
+      this.last = this.index.dict[id];
+      return;
+    }
+    this.pushListTokens(text, a, b);
+    this.offsets.push(this.tokens.length);
+    this.last = text.substring(a, b);
+  }
+
+  /** The tokens of a list cell text[a, b): split at the list separator, trimmed, empty ones dropped. */
+  private pushListTokens(text: string, a: number, b: number): void {
+    this.listCells++;
+    for (let t = a; t <= b; ) {
+      let e = text.indexOf(this.listSep, t);
+      if (e < 0 || e > b) e = b;
+      let ta = t;
+      let tb = e;
+      while (ta < tb && text.charCodeAt(ta) <= 32) ta++;
+      while (tb > ta && text.charCodeAt(tb - 1) <= 32) tb--;
+      if (tb > ta) this.tokens.push(this.internRange(text, ta, tb));
+      t = e + 1;
+    }
+  }
+
   push(cell: string): void {
-    if (MISSING_TOKENS.has(cell)) {
+    // Missing tokens are at most 4 characters long: longer cells skip the set lookup.
+    if (cell.length <= 4 && MISSING_TOKENS.has(cell)) {
       this.missing++;
+      this.last = null;
       if (this.mode === 'dict') this.ids.push(-1);
       else if (this.mode === 'list') this.offsets.push(this.tokens.length);
       else this.nums.push(NaN);
+      return;
+    }
+    // The previous row's cell again (context columns repeat down a request: user, history, device): reuse what
+    // it became instead of hashing (and, for lists, splitting) it again.
+    if (cell === this.last) {
+      this.repeatLast();
       return;
     }
     const isList = cell.includes(this.listSep);
@@ -133,58 +285,72 @@ class ColumnBuilder {
       if (!isList && !Number.isNaN(n)) {
         if (!Number.isInteger(n)) this.nonIntegerTokens = Math.max(this.nonIntegerTokens, 1);
         this.nums.push(n);
+        this.last = cell;
         return;
       }
       this.numericToDict();
     }
     if (isList && this.mode === 'dict') this.dictToList();
     if (this.mode === 'list') {
-      if (isList) {
-        this.listCells++;
-        for (const t of cell.split(this.listSep)) {
-          const tok = t.trim();
-          if (tok !== '') this.tokens.push(this.intern(tok));
-        }
-      } else {
-        this.tokens.push(this.intern(cell));
-      }
+      if (isList) this.pushListTokens(cell, 0, cell.length);
+      else this.tokens.push(this.intern(cell));
       this.offsets.push(this.tokens.length);
+      this.last = cell;
       return;
     }
     this.ids.push(this.intern(cell));
-    if (this.dict.length > NUMERIC_DICT_CAP && this.nonNumericTokens === 0) this.dictToNumeric();
+    this.last = cell;
+    if (this.index.dict.length > NUMERIC_DICT_CAP && this.nonNumericTokens === 0) this.dictToNumeric();
+  }
+
+  /** Appends a copy of the previous row's (non-missing) cell, in whatever mode the column is in. */
+  private repeatLast(): void {
+    if (this.mode === 'dict') this.ids.push(this.ids.data[this.ids.length - 1]);
+    else if (this.mode === 'numeric') this.nums.push(this.nums.data[this.nums.length - 1]);
+    else {
+      const end = this.tokens.length;
+      const start = this.offsets.length >= 2 ? this.offsets.data[this.offsets.length - 2] : 0;
+      if (end - start > 1) this.listCells++;
+      for (let t = start; t < end; t++) this.tokens.push(this.tokens.data[t]);
+      this.offsets.push(this.tokens.length);
+    }
   }
 
   /** A high-cardinality column of numbers: one Float64 per row is cheaper than a dictionary. */
   private dictToNumeric(): void {
+    this.last = null;
     const ids = this.ids.view();
     const dn = this.dictNum.view();
+    this.nums = growFloat64(this.expectedRows);
     for (let i = 0; i < ids.length; i++) this.nums.push(ids[i] < 0 ? NaN : dn[ids[i]]);
-    this.ids = new GrowInt32();
-    this.index = new Map();
-    this.dict = [];
-    this.dictNum = new GrowFloat64();
+    this.ids = growInt32(0);
+    this.index = new TokenIndex();
+    this.dictNum = growFloat64();
     this.mode = 'numeric';
   }
 
   /** A non-number after numeric mode: rebuild the dictionary from the numbers seen so far. */
   private numericToDict(): void {
+    this.last = null;
     const nums = this.nums.view();
     this.mode = 'dict';
     this.nonIntegerTokens = 0;
+    this.ids = growInt32(this.expectedRows);
     for (let i = 0; i < nums.length; i++) this.ids.push(Number.isNaN(nums[i]) ? -1 : this.intern(String(nums[i])));
-    this.nums = new GrowFloat64();
+    this.nums = growFloat64(0);
   }
 
   /** The first list cell: every earlier cell becomes a list of 0 or 1 tokens. */
   private dictToList(): void {
+    this.last = null;
     const ids = this.ids.view();
+    this.offsets = growInt32(this.expectedRows + 1);
     this.offsets.push(0);
     for (let i = 0; i < ids.length; i++) {
       if (ids[i] >= 0) this.tokens.push(ids[i]);
       this.offsets.push(this.tokens.length);
     }
-    this.ids = new GrowInt32();
+    this.ids = growInt32(0);
     this.mode = 'list';
   }
 
@@ -193,12 +359,12 @@ class ColumnBuilder {
     const col: ParsedColumn = {
       name: this.name,
       mode: this.mode,
-      dict: this.dict,
-      dictNum: this.dictNum.view().slice(),
-      ids: this.ids.view().slice(),
-      offsets: this.offsets.view().slice(),
-      tokens: this.tokens.view().slice(),
-      nums: this.nums.view().slice(),
+      dict: this.index.dict,
+      dictNum: this.dictNum.take(),
+      ids: this.ids.take(),
+      offsets: this.offsets.take(),
+      tokens: this.tokens.take(),
+      nums: this.nums.take(),
       missing: this.missing,
       nonNumericTokens: this.nonNumericTokens,
       nonIntegerTokens: this.nonIntegerTokens,
@@ -215,17 +381,25 @@ export class TableBuilder {
   private readonly cols: ColumnBuilder[];
   numRows = 0;
 
+  /** `expectedRows`: a guess of the row count (from the file size), so columns are allocated once, not grown. */
   constructor(
     readonly name: string,
     readonly header: string[],
     readonly listSeparator = '|',
+    expectedRows = 1024,
   ) {
-    this.cols = header.map((h) => new ColumnBuilder(h, listSeparator));
+    this.cols = header.map((h) => new ColumnBuilder(h, listSeparator, Math.max(16, Math.min(expectedRows, 1 << 26))));
   }
 
   /** Appends one row; the caller guarantees cells.length === header.length. */
   pushRow(cells: readonly string[]): void {
     for (let c = 0; c < this.cols.length; c++) this.cols[c].push(cells[c]);
+    this.numRows++;
+  }
+
+  /** Appends one row given as cell ranges of `text` (the caller guarantees one range per column). */
+  pushRowRanges(text: string, cells: CellRanges): void {
+    for (let c = 0; c < this.cols.length; c++) this.cols[c].pushRange(text, cells.start[c], cells.end[c], cells.hash[c], cells.list[c] === 1);
     this.numRows++;
   }
 
