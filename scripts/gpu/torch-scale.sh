@@ -4,7 +4,8 @@
 #   here:      scripts/gpu/torch-scale.sh prepare       # trains a shop run in Node and exports it to .gpu/torch-export
 #   GPU host:  scripts/gpu/torch-scale.sh run [GPUS]    # 1M-request CSV (gen_shop.py), then train.py with torchrun
 # `run` prints requests/s per batch size (median over steps, and the share of time rank 0 waited for data) and
-# copies each result.json to $OUT when set. GPUS (default 1) is --nproc_per_node.
+# copies each result.json to $OUT when set. GPUS (default 1) is --nproc_per_node; REQUESTS (default 1000000) the
+# CSV's size; SPECS (default "64:500 1024:200") the batch:steps runs; PYTHON the interpreter with torch.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 EXPORT=.gpu/torch-export
@@ -25,8 +26,8 @@ case "${1:-}" in
     [ -f "$DATA" ] || (cd "$EXPORT" && "$PY" gen_shop.py --out "$DATA" --requests "$REQUESTS")
     ls -la "$DATA"
     WORKERS=$(( ($(nproc) - 2) / GPUS )); [ "$WORKERS" -ge 1 ] || WORKERS=1
-    for spec in "64 500" "1024 200"; do
-      set -- $spec
+    for spec in ${SPECS:-64:500 1024:200}; do  # batch per process : steps
+      set -- ${spec/:/ }
       echo "== batch $1 per process, $2 steps, $GPUS process(es), $WORKERS data workers each"
       (cd "$EXPORT" && "$PY" -m torch.distributed.run --standalone --nproc_per_node="$GPUS" train.py --data "$DATA" \
         --steps "$2" --batch "$1" --eval-every 0 --eval-requests 20000 --workers "$WORKERS" \
