@@ -149,8 +149,9 @@ class FeatureSide(Named):
         if self.has_num:
             self.param('num', f'{scope}/num', len(num), d)
 
-    def forward(self, cat_ids, multi_ids, num):
-        x = self.bias
+    def forward(self, cat_ids, multi_ids, num, lead):
+        """cat_ids [*lead, Fc], multi_ids [*lead, Fm, M], num [*lead, Fn] -> [*lead, d]"""
+        x = self.bias.expand(*lead, -1)
         if self.cat.size:
             x = x + self.cat.embed(cat_ids)
         if self.multi.size:
@@ -176,7 +177,7 @@ class Tokenizer(Named):
             self.param('hist_pos', 'tokenizer/histPos', self.history_len, d)
 
     def situation(self, b):
-        return self.ctx(b['ctxCat'], b['ctxMulti'], b['ctxNum']) + torch.zeros(b['ctxCat'].shape[0], 1, device=b['ctxCat'].device)
+        return self.ctx(b['ctxCat'], b['ctxMulti'], b['ctxNum'], b['candMask'].shape[:1])
 
     def history(self, b):
         if self.history_len == 0:
@@ -184,8 +185,7 @@ class Tokenizer(Named):
         return self.item[b['history']] + self.hist_pos
 
     def candidates(self, b):
-        c = self.cand(b['candCat'], b['candMulti'], b['candNum'])
-        c = c + torch.zeros(*b['candMask'].shape, 1, device=c.device)  # [B, N, d] even without candidate features
+        c = self.cand(b['candCat'], b['candMulti'], b['candNum'], b['candMask'].shape)
         return c + self.item[b['candItem']] if self.has_item else c
 
 

@@ -323,7 +323,7 @@ def fmt(x, digits=4):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__)
+    ap = argparse.ArgumentParser(description='Continues training an exported playground run (python train.py, or torchrun ... train.py).')
     ap.add_argument('--data', nargs='+', required=True, help='training CSV/TSV files (gzip too), with the exported schema')
     ap.add_argument('--val', nargs='*', default=None, help='validation files; default: every round(1/valFraction)-th request of --data')
     ap.add_argument('--steps', type=int, default=None, help="optimizer steps (default: the run's config)")
