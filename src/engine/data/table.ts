@@ -47,33 +47,55 @@ export interface ParsedTable {
   listSeparator: string;
 }
 
-/** A typed array that grows as values arrive (by half again), starting at a capacity guessed from the file. */
-class Grow<T extends Int32Array | Float64Array> {
+// Two classes, not one generic: each push site then sees one array type (a monomorphic store), which is
+// measurably faster on the 14 million pushes of the benchmark file.
+
+/** An Int32Array that grows as values arrive (by half again), starting at a capacity guessed from the file. */
+class GrowInt32 {
+  data: Int32Array;
   length = 0;
-  constructor(
-    public data: T,
-    private readonly make: (n: number) => T,
-  ) {}
+  constructor(capacity = 1024) {
+    this.data = new Int32Array(capacity);
+  }
   push(v: number): void {
     if (this.length === this.data.length) {
-      const next = this.make(Math.max(1024, Math.ceil(this.data.length * 1.5)));
+      const next = new Int32Array(Math.max(1024, Math.ceil(this.data.length * 1.5)));
       next.set(this.data);
       this.data = next;
     }
     this.data[this.length++] = v;
   }
-  view(): T {
-    return this.data.subarray(0, this.length) as T;
+  view(): Int32Array {
+    return this.data.subarray(0, this.length);
   }
   /** The values, without a copy when the buffer is (nearly) full, as it is when the row estimate was right. */
-  take(): T {
-    return (this.length >= 0.9 * this.data.length ? this.view() : this.data.slice(0, this.length)) as T;
+  take(): Int32Array {
+    return this.length >= 0.9 * this.data.length ? this.view() : this.data.slice(0, this.length);
   }
 }
 
-const growInt32 = (capacity = 1024) => new Grow(new Int32Array(capacity), (n) => new Int32Array(n));
-const growFloat64 = (capacity = 1024) => new Grow(new Float64Array(capacity), (n) => new Float64Array(n));
-type GrowInt32 = Grow<Int32Array>;
+/** GrowInt32 for Float64 values. */
+class GrowFloat64 {
+  data: Float64Array;
+  length = 0;
+  constructor(capacity = 1024) {
+    this.data = new Float64Array(capacity);
+  }
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(Math.max(1024, Math.ceil(this.data.length * 1.5)));
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+  view(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
+  take(): Float64Array {
+    return this.length >= 0.9 * this.data.length ? this.view() : this.data.slice(0, this.length);
+  }
+}
 
 function numberOf(token: string): number {
   const n = Number(token);
@@ -118,7 +140,7 @@ export class CellRanges {
  */
 class TokenIndex {
   readonly dict: string[] = [];
-  private hashes = growInt32();
+  private hashes = new GrowInt32();
   private slots = new Int32Array(1024).fill(-1);
 
   /** The id of text[a, b) with hash h, or -1. */
@@ -167,11 +189,11 @@ class TokenIndex {
 class ColumnBuilder {
   mode: ColumnMode = 'dict';
   private index = new TokenIndex();
-  private dictNum = growFloat64();
+  private dictNum = new GrowFloat64();
   private ids: GrowInt32;
-  private offsets = growInt32(0);
-  private tokens = growInt32(0);
-  private nums = growFloat64(0);
+  private offsets = new GrowInt32(0);
+  private tokens = new GrowInt32(0);
+  private nums = new GrowFloat64(0);
   /** The previous row's cell while it was not missing and the mode has not changed since (null: none). */
   private last: string | null = null;
   missing = 0;
@@ -185,7 +207,7 @@ class ColumnBuilder {
     private readonly listSep: string,
     private readonly expectedRows: number,
   ) {
-    this.ids = growInt32(expectedRows);
+    this.ids = new GrowInt32(expectedRows);
   }
 
   private intern(token: string): number {
@@ -321,11 +343,11 @@ class ColumnBuilder {
     this.last = null;
     const ids = this.ids.view();
     const dn = this.dictNum.view();
-    this.nums = growFloat64(this.expectedRows);
+    this.nums = new GrowFloat64(this.expectedRows);
     for (let i = 0; i < ids.length; i++) this.nums.push(ids[i] < 0 ? NaN : dn[ids[i]]);
-    this.ids = growInt32(0);
+    this.ids = new GrowInt32(0);
     this.index = new TokenIndex();
-    this.dictNum = growFloat64();
+    this.dictNum = new GrowFloat64();
     this.mode = 'numeric';
   }
 
@@ -335,22 +357,22 @@ class ColumnBuilder {
     const nums = this.nums.view();
     this.mode = 'dict';
     this.nonIntegerTokens = 0;
-    this.ids = growInt32(this.expectedRows);
+    this.ids = new GrowInt32(this.expectedRows);
     for (let i = 0; i < nums.length; i++) this.ids.push(Number.isNaN(nums[i]) ? -1 : this.intern(String(nums[i])));
-    this.nums = growFloat64(0);
+    this.nums = new GrowFloat64(0);
   }
 
   /** The first list cell: every earlier cell becomes a list of 0 or 1 tokens. */
   private dictToList(): void {
     this.last = null;
     const ids = this.ids.view();
-    this.offsets = growInt32(this.expectedRows + 1);
+    this.offsets = new GrowInt32(this.expectedRows + 1);
     this.offsets.push(0);
     for (let i = 0; i < ids.length; i++) {
       if (ids[i] >= 0) this.tokens.push(ids[i]);
       this.offsets.push(this.tokens.length);
     }
-    this.ids = growInt32(0);
+    this.ids = new GrowInt32(0);
     this.mode = 'list';
   }
 
