@@ -137,8 +137,10 @@ torchrun --nproc_per_node=8 train.py --data ${data} --steps 1000     # Distribut
 \`\`\`
 
 \`--data\` takes CSV/TSV files (gzip too) with the training data's columns; \`--val\` takes validation files
-(default: every round(1 / valFraction)-th request of \`--data\`). \`--batch\` is per process. It writes
-\`result.json\` (the same shape as \`npm run train -- --out\`) and \`trained.safetensors\`.
+(default: every round(1 / valFraction)-th request of \`--data\`). \`--batch\` is per process; \`--set key=value\`
+changes a training key of the config (lr, weightDecay, idDropout, patience, bestBy, ...); \`--workers\` is the
+number of CSV-reading processes per GPU. It writes \`result.json\` (the same shape as \`npm run train -- --out\`),
+\`trained.safetensors\` and \`trained.best.safetensors\` (the best evaluation's weights).
 
 ## What is here
 
