@@ -6,6 +6,7 @@ import type { EncodedDataset } from '../engine/data/types';
 import type { DatasetSchema } from '../engine/data/schema';
 import type { EncodeOptions } from '../engine/data/encode';
 import type { DatasetSummary } from '../engine/data/summary';
+import { formatBytes } from '../engine/data/parse';
 import { db, type StoredDatasetInfo } from './db';
 
 export type { StoredDatasetInfo } from './db';
@@ -66,7 +67,16 @@ export async function saveDataset(input: SaveDatasetInput, dataset: EncodedDatas
   };
   const d = await db();
   const tx = d.transaction(['datasets', 'datasetArrays'], 'readwrite');
-  await Promise.all([tx.objectStore('datasetArrays').put({ id: info.id, dataset }), tx.objectStore('datasets').put(info), tx.done]);
+  try {
+    await Promise.all([tx.objectStore('datasetArrays').put({ id: info.id, dataset }), tx.objectStore('datasets').put(info), tx.done]);
+  } catch (e) {
+    // The browser's own error says only "QuotaExceededError" (Chromium: with no message at all).
+    if ((e as { name?: string } | null)?.name === 'QuotaExceededError')
+      throw new Error(
+        `The browser's storage for this site is full: '${input.fileName}' needs about ${formatBytes(info.sizeBytes)}. Delete datasets or runs you no longer need (Data tab, Train tab), or allow this site more storage, then load the file again.`,
+      );
+    throw e;
+  }
   announce();
   return info;
 }
