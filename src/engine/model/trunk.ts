@@ -3,7 +3,8 @@
 //   x = x + Drop(Wo . MHA(LN1(x), mask));  x = x + Drop(FFN(LN2(x)));  out = LN_f(x)
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config';
-import { act, applyLinear, dropout, indicator, layerNorm, linear, maskBias, mergeHeads, norm, type Linear, type Norm } from './layers';
+import { attention, plainAttention } from '../kernels/attention';
+import { act, applyLinear, dropout, indicator, layerNorm, linear, maskBias, norm, type Linear, type Norm } from './layers';
 import type { TokenLayout } from './mask';
 import type { Params } from './params';
 import type { BatchTensors } from './types';
@@ -50,19 +51,14 @@ export class Trunk {
   /** x [B, T, d]; bias [B, 1, T, T] additive (0 / -1e9). */
   run(x: tf.Tensor3D, bias: tf.Tensor, training: boolean, capture = false): TrunkOutput {
     const { heads, dropout: rate } = this.cfg;
-    const [B, T, d] = x.shape;
-    const dh = d / heads;
     const maps: tf.Tensor3D[][] = [];
     for (const blk of this.blocks) {
-      const qkv = applyLinear(layerNorm(x, blk.ln1), blk.qkv) // [B, T, 3d]
-        .reshape([B, T, 3, heads, dh])
-        .transpose([2, 0, 3, 1, 4]); // [3, B, h, T, dh]
-      const [q, k, v] = tf.unstack(qkv) as tf.Tensor4D[];
-      // Scale q ([B, h, T, dh]) rather than the scores ([B, h, T, T]): fewer elements.
-      const scores = tf.add(tf.matMul(tf.mul(q, 1 / Math.sqrt(dh)), k, false, true), bias); // [B, h, T, T]
-      const att = tf.softmax(scores);
-      if (capture) maps.push(tf.unstack(att, 1) as tf.Tensor3D[]);
-      const y = applyLinear(mergeHeads(tf.matMul(att, v)), blk.proj); // [B, T, d]
+      const qkv = applyLinear(layerNorm(x, blk.ln1), blk.qkv) as tf.Tensor3D; // [B, T, 3d]
+      // softmax(q k^T / sqrt(dh) + bias) v per head, merged back to [B, T, d]: one fused GPU program on webgpu
+      // (kernels/attention.ts); the plain TF.js ops elsewhere and when the maps are captured.
+      const { out: att, probs } = capture ? plainAttention(qkv, bias, heads) : { out: attention(qkv, bias, heads), probs: null };
+      if (probs) maps.push(tf.unstack(probs, 1) as tf.Tensor3D[]);
+      const y = applyLinear(att, blk.proj); // [B, T, d]
       x = tf.add(x, dropout(y, rate, training, this.seed));
       const f = applyLinear(act(applyLinear(layerNorm(x, blk.ln2), blk.fc)), blk.out);
       x = tf.add(x, dropout(f, rate, training, this.seed));
