@@ -256,6 +256,13 @@ describe('comparisons and settings (wasm)', () => {
       expect(await heads.inputValue()).toBe('1');
       // Shown to fail: without the refusal the hash took heads=3 and Play left a dead run.
       expect(await page.getByTestId('train-start').isEnabled()).toBe(true);
+      // Every field has a plain label, its config key in the tooltip, and a ? into the glossary.
+      const clip = page.locator('label.cfg-field[data-key="clipNorm"]');
+      expect(await clip.locator('span').first().textContent()).toContain('gradient clip');
+      expect(await clip.getAttribute('title')).toMatch(/\(config key: clipNorm\)$/);
+      await page.getByTestId('glossary-link-clipNorm').click();
+      await page.locator('[data-testid="glossary"][data-at="clipNorm"]').waitFor();
+      for (const v of ['V1', 'V2', 'V3', 'V4', 'V5', 'V6', 'alpha']) expect(await page.locator(`[data-testid="glossary"] [data-term="${v}"] dd`).count()).toBe(1);
     } finally {
       await page.context().close();
     }
