@@ -2,6 +2,7 @@
 // demoResults.json), the live figures of the runs on the page, and a collapsible "How we measured" note whose
 // every figure comes from the results file. No figure is typed here.
 import type { RunView } from '../../app/runs';
+import { DEFAULT_CONFIG, type Config } from '../../engine/config';
 import { DEMO_RESULTS, runsOf, type DemoMeasurement } from './demoResults';
 import type { Demo } from './demos';
 
@@ -30,13 +31,12 @@ function MeasuredTable({ m, demo }: { m: DemoMeasurement; demo: Demo }) {
           {tasks.map((t) => (
             <th key={t}>final AUC {t}</th>
           ))}
-          <th>seconds</th>
         </tr>
       </thead>
       {groups.map((g) => (
         <tbody key={g.id ?? 'own'}>
           <tr>
-            <th colSpan={tasks.length + 3}>{g.label}</th>
+            <th colSpan={tasks.length + 2}>{g.label}</th>
           </tr>
           {[...new Set(m.plans.filter((p) => p.contrast === g.id).map((p) => p.label))].flatMap((label) =>
             runsOf(m, label, g.id).map((r) => (
@@ -48,7 +48,6 @@ function MeasuredTable({ m, demo }: { m: DemoMeasurement; demo: Demo }) {
                 {r.evals.at(-1)!.auc.map((v, k) => (
                   <td key={k}>{f3(v)}</td>
                 ))}
-                <td>{r.seconds}</td>
               </tr>
             )),
           )}
@@ -58,11 +57,18 @@ function MeasuredTable({ m, demo }: { m: DemoMeasurement; demo: Demo }) {
   );
 }
 
+/** The size and budget every demo sets (shown whether or not they differ from the app's defaults). */
+const SHOWN_KEYS = ['d', 'layers', 'heads', 'batchSize', 'lr', 'steps', 'evalEvery', 'probeEvery', 'historyLen', 'maxCandidates'] as const;
+
+/** The settings the demo's own runs share, as measured: the sizes above, then any other key they all changed. */
 function settingsOf(m: DemoMeasurement): string {
   const own = m.plans.filter((p) => p.contrast === null);
-  const shared = Object.entries(own[0]?.config ?? {}).filter(([k, v]) => own.every((p) => p.config[k as keyof typeof p.config] === v));
+  const value = (p: (typeof own)[number], k: keyof Config) => p.config[k] ?? DEFAULT_CONFIG[k];
+  const shared = (Object.keys(DEFAULT_CONFIG) as (keyof Config)[]).filter(
+    (k) => own.every((p) => value(p, k) === value(own[0], k)) && ((SHOWN_KEYS as readonly string[]).includes(k) || own[0]?.config[k] !== undefined),
+  );
   const world = Object.entries(own[0]?.shop ?? {});
-  return `${shared.map(([k, v]) => `${k} ${String(v)}`).join(', ')}; shop world: ${world.length ? world.map(([k, v]) => `${k} ${v}`).join(', ') : 'defaults'}`;
+  return `${shared.map((k) => `${k} ${String(value(own[0], k))}`).join(', ')}; shop world: ${world.length ? world.map(([k, v]) => `${k} ${v}`).join(', ') : 'defaults'}`;
 }
 
 export function HowWeMeasured({ demo }: { demo: Demo }) {
