@@ -2,14 +2,17 @@
 // backend (Dawn + SwiftShader in Node) and the same inputs: the output and the gradients w.r.t. q, k and v, under
 // the real OneRank structured mask with key padding (padded candidates, short and empty histories).
 // Each case picks sizes that exercise the kernel's edges: T not a multiple of the workgroup (69 in 96 threads,
-// 22 in 32, 14 in 32), keys in several tiles (69 keys in tiles of 64, 22 in tiles of 16 at dh 64), 1-4 heads.
-// Shown to fail on broken kernels (each run once on all three cases, then restored; errors as printed):
+// 22 in 32, 14 in 32), keys in several tiles (69 keys in tiles of 64, 22 in tiles of 16 at dh 64, 256 in tiles of
+// 128), 1-4 heads, and the longest sequence the kernel takes (256 tokens) next to one it must leave to TF.js.
+// Shown to fail on broken kernels (each run once on the first three cases, then restored; errors as printed):
 // - forward without the bias (`s += bias[...]` deleted in AttentionProgram): y error 1.0 (the unused binding also
 //   invalidates the queued command buffer, so case 1's gradients came out wrong too);
 // - forward with q not scaled by 1/sqrt(dh): y error 0.63-1.05;
 // - dq written without its SCALE factor: dq error 3-7 (dk, dv still pass);
 // - dk/dv pass reading the bias transposed (bias[(b * T + kj) * T + t0 + r]): dk error 2.1-71, dv 1.2-69;
 // - delta = 0 (the softmax's own gradient term dropped): dq error 0.97-3.1, dk 1.2-3.9.
+// - MAX_T = 255: the T 256 case no longer runs the kernel; MAX_T = 257: the T 257 case takes it (past the 256
+//   threads a workgroup is guaranteed).
 import type { Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { attention } from '../../src/engine/kernels/attention';
@@ -29,6 +32,8 @@ interface Case {
   dh: number;
   /** Per request: how many history slots hold an item (the rest are id 0 = padding) and how many candidates are real. */
   requests: { history: number; candidates: number }[];
+  /** Past the kernel's 256 tokens (one thread per token): attention() must take the plain path even on webgpu. */
+  plainOnly?: boolean;
 }
 
 const TASKS = ['click', 'order', 'like'];
@@ -68,6 +73,23 @@ const CASES: Case[] = [
       { history: 0, candidates: 2 },
       { history: 2, candidates: 4 },
     ],
+  },
+  {
+    name: 'T 256, the most one workgroup holds (1 + 15 history + 60 x 4), 1 head of 8',
+    spec: { sdLabels: ['ctx'], historyLen: 15, numGroups: 60, taskNames: TASKS },
+    mask: 'structured',
+    heads: 1,
+    dh: 8,
+    requests: [{ history: 9, candidates: 41 }],
+  },
+  {
+    name: 'T 257 falls back to the plain path',
+    spec: { sdLabels: ['ctx'], historyLen: 16, numGroups: 60, taskNames: TASKS },
+    mask: 'structured',
+    heads: 1,
+    dh: 8,
+    requests: [{ history: 16, candidates: 60 }],
+    plainOnly: true,
   },
 ];
 
@@ -134,9 +156,9 @@ describe('fused attention = plain TF.js attention (webgpu)', () => {
     it(c.name, async () => {
       const fused = await run(c, true);
       const plain = await run(c, false);
-      // The fused path really ran the two programs, and the plain one did not.
-      expect(fused.kernels).toContain('OneRankAttention');
-      expect(fused.kernels).toContain('OneRankAttentionGrad');
+      // The fused path really ran the two programs (unless the sequence is too long for them), the plain one did not.
+      if (c.plainOnly) expect(fused.kernels).not.toContain('OneRankAttention');
+      else expect(fused.kernels).toEqual(expect.arrayContaining(['OneRankAttention', 'OneRankAttentionGrad']));
       expect(plain.kernels).not.toContain('OneRankAttention');
       expect(fused.y.every(Number.isFinite) && fused.dqkv.every(Number.isFinite)).toBe(true);
       const d = c.heads * c.dh;
