@@ -107,7 +107,8 @@ describe('guided demos and look inside', () => {
     expect(px.colors).toBeGreaterThan(3);
     expect(px.masked.slice(0, 3)).toEqual([222, 224, 230]);
     expect(px.allowed.slice(0, 3)).not.toEqual([222, 224, 230]);
-    // Hover says the exact weight of a cell.
+    // Hover says the exact weight of a cell (scrolled into view first: the run's architecture above it is taller).
+    await map.locator('canvas').scrollIntoViewIfNeeded();
     const box = (await map.locator('canvas').boundingBox())!;
     await page.mouse.move(box.x + box.width / T / 2, box.y + box.height / T / 2);
     await expect(map.getByTestId('heatmap-hover').textContent()).resolves.toMatch(/^query ctx: .* \u2192 key ctx: .*: 1$/);
