@@ -1,9 +1,10 @@
 // npm run measure-regularization -- [--models onerank,mmoe] [--seeds 1,2,3] [--worlds default,hard]
-//                                   [--set key=value ...] [--backend cpu|wasm|webgpu]
-// The README's regularization table: at the demo size, each model on the shop world (default and hard settings),
-// with the new regularization's defaults and without it (idDropout = embDecay = 0): the mean validation AUC over
-// tasks at the last step and at the best checkpoint, averaged over seeds, and whether the best checkpoint's
-// LogLoss is at or below the constant predictor's on every task.
+//                                   [--set key=value ...] [--shop key=value ...] [--backend cpu|wasm|webgpu]
+// The README's regularization table: at the demo size (or --set), each model on the shop world (default and hard
+// settings, --shop on top), without the new regularization (idDropout = embDecay = 0), with id dropout 0.1 and
+// with embedding decay 1: the mean validation AUC over tasks at the last step and at the best checkpoint,
+// averaged over seeds, and whether the best checkpoint's LogLoss is at or below the constant predictor's on
+// every task.
 import { applySettings, DEFAULT_CONFIG, type Config } from '../src/engine/config';
 import { NODE_BACKENDS, setNodeBackend } from '../src/engine/backend-node';
 import type { EncodedDataset } from '../src/engine/data';
@@ -11,7 +12,14 @@ import { demoConfig, HARD_SHOP, measureRegularizationRun, NO_NEW_REGULARIZATION,
 import { oneOf, parseArgs, runMain, UsageError } from './args';
 
 const USAGE = `usage: npm run measure-regularization -- [--models onerank,mmoe] [--seeds 1,2,3] [--worlds default,hard]
-  [--set key=value ...] [--backend ${NODE_BACKENDS.join('|')}]`;
+  [--set key=value ...] [--shop key=value ...] [--backend ${NODE_BACKENDS.join('|')}]`;
+
+/** What the table compares: nothing new, then each new regularizer alone. */
+const VARIANTS: [string, Partial<Config>][] = [
+  ['none', { ...NO_NEW_REGULARIZATION }],
+  ['id dropout 0.1', { ...NO_NEW_REGULARIZATION, idDropout: 0.1 }],
+  ['embedding decay 1', { ...NO_NEW_REGULARIZATION, embDecay: 1 }],
+];
 
 const WORLDS: Record<string, Record<string, string>> = { default: {}, hard: { ...HARD_SHOP } };
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : String(x));
@@ -37,10 +45,10 @@ async function main(): Promise<number> {
   const rows: string[] = [];
   for (const world of worlds) {
     for (const model of models) {
-      for (const [label, reg] of [['new defaults', {}], ['without', NO_NEW_REGULARIZATION]] as const) {
+      for (const [label, reg] of VARIANTS) {
         const runs: RegularizationRun[] = [];
         for (const seed of seeds) {
-          const r = await measureRegularizationRun(WORLDS[world], demoConfig(model, seed, { ...changed, ...reg }), cache);
+          const r = await measureRegularizationRun({ ...WORLDS[world], ...Object.fromEntries(args.shop) }, demoConfig(model, seed, { ...changed, ...reg }), cache);
           console.log(`${world} ${model} ${label} seed ${seed}: last ${f3(r.lastMeanAuc)} @${r.lastStep}, best ${f3(r.bestMeanAuc)} @${r.bestStep}, ` +
             `best LogLoss [${r.bestLogloss.map(f3).join(' ')}] vs constant [${r.constantLogloss.map(f3).join(' ')}]`);
           runs.push(r);
@@ -51,7 +59,9 @@ async function main(): Promise<number> {
       }
     }
   }
-  console.log(`\nDemo size (${Object.entries(demoConfig('onerank', 0)).filter(([k]) => ['d', 'layers', 'batchSize', 'steps', 'evalEvery'].includes(k)).map(([k, v]) => `${k} ${v}`).join(', ')}), seeds ${seeds.join(', ')}, mean AUC over tasks:`);
+  const size = demoConfig('onerank', 0, changed);
+  const shown = ['d', 'layers', 'batchSize', 'steps', 'evalEvery'] as const;
+  console.log(`\n${shown.map((k) => `${k} ${size[k]}`).join(', ')}; shop ${JSON.stringify(Object.fromEntries(args.shop))}; seeds ${seeds.join(', ')}; mean AUC over tasks:`);
   console.log('| world | model | regularization | last | best | best steps | best LogLoss <= constant |');
   console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
