@@ -178,8 +178,8 @@ describe('training workspace', () => {
     }
     // the legend names the run with its difference
     expect(await page.locator('[data-testid="loss-chart"] .legend-item', { hasText: 'detach=false' }).count()).toBe(1);
-    // The comparison's settings are in the URL (selected runs load their config into the controls).
-    expect(new URL(page.url()).hash).toContain('detach=false');
+    // The sidebar (and the URL) keep the settings of the next run: a comparison never changes them.
+    expect(new URL(page.url()).hash).not.toContain('detach=false');
     await page.getByTestId('chart-view-seesaw').click();
     expect(await page.locator('[data-testid="seesaw-chart"] li[data-series$=":plane"]').count()).toBe(2);
     await page.getByTestId('chart-view-curves').click();

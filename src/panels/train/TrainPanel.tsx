@@ -192,7 +192,8 @@ export function TrainPanel() {
   const evalRuns = useStable(toChart(visible), visible.flatMap((r) => [r.id, r.name, r.color, r.history.evals, indexOf(r.id)]));
   const probeRuns = useStable(toChart(visible), visible.flatMap((r) => [r.id, r.name, r.color, r.history.probes, indexOf(r.id)]));
 
-  const rate = active ? throughput(active.history.steps, active.step, active.config.steps, active.status === 'training' ? active.trainingSince : null) : null;
+  // While it trains: this session's speed and ETA. Stopped: the speed it last had, and no ETA (nothing is running).
+  const rate = active ? throughput(active.history.steps, active.step, active.config.steps, active.status === 'training' ? active.trainingSince : 0) : null;
   const etaText = !active ? '-' : pausing ? 'pausing...' : active.status === 'training' ? formatDuration(rate?.etaSec ?? null) : active.step >= active.config.steps ? 'done' : `- (${active.status === 'idle' ? 'paused' : 'stopped'})`;
   const exportable = () => visible.map((r) => ({ ...r }));
 
