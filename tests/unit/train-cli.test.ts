@@ -14,7 +14,7 @@ function train(args: string[]) {
 describe('npm run train', () => {
   it('trains MMoE on the Ali-CCP sample, evaluates on the test file and writes the JSON result', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'train-cli-')), 'r.json');
-    const r = train(['--data', `${ali}/ali_ccp_train_sample.csv`, '--test', `${ali}/ali_ccp_test_sample.csv`, '--model', 'mmoe', '--steps', '5', '--out', out, '--backend', 'cpu']);
+    const r = train(['--data', `${ali}/ali_ccp_train_sample.csv`, '--test', `${ali}/ali_ccp_test_sample.csv`, '--model', 'mmoe', '--steps', '5', '--set', 'evalEvery=2', '--out', out, '--backend', 'cpu']);
     expect(r.stderr).not.toMatch(/error:/);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/click/);
@@ -31,6 +31,12 @@ describe('npm run train', () => {
       expect(t.positiveRate).toBeGreaterThanOrEqual(0);
     }
     expect(json.samplesPerSec).toBeGreaterThan(0);
+    // Last and best ({step, tasks}; evaluations at steps 2, 4 and 5), and the cold-start fields.
+    expect(json.last).toMatchObject({ step: 5, tasks: json.tasks });
+    expect([2, 4, 5]).toContain(json.best.step);
+    expect(json.best.tasks.map((t: { name: string }) => t.name)).toEqual(['click', 'purchase']);
+    expect(json).toHaveProperty('coldStart');
+    expect(json).toHaveProperty('unseenItemShare');
   });
 
   it('exits 2 with a message naming the key for a bad --set', () => {
