@@ -7,7 +7,7 @@ import { applySettings, DEFAULT_CONFIG } from '../src/engine/config';
 import { encode, encodeOptionsFrom } from '../src/engine/data/encode';
 import { isDataError } from '../src/engine/data/errors';
 import { inferSchema, labelCandidates } from '../src/engine/data/infer';
-import { warningsFor } from '../src/engine/data/leakage';
+import { leakWarnings } from '../src/engine/data/leakage';
 import { parseCsv } from '../src/engine/data/parse';
 import { validateSchema } from '../src/engine/data/schema';
 import { summarize } from '../src/engine/data/summary';
@@ -48,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
     schema,
     profiles: inference.profiles,
     funnel: inference.funnel,
-    warnings: warningsFor(inference.warnings, schema),
+    warnings: schemaPath ? leakWarnings(parsed, schema, inference.warnings, encodeOptions) : inference.warnings,
     labelCandidates: labelCandidates(inference),
   };
   let code = 0;

@@ -2,7 +2,7 @@
 // The parsing worker: reads an uploaded file (streaming, so a 100 MB file never sits in memory as one
 // string), infers its schema, checks the user's edits, and encodes + stores the result. The page thread
 // only draws progress and tables, so it never freezes on a large file.
-import { DataError, encode, generateShop, inferSchema, isDataError, labelCandidates, parseCsv, summarize, type ParsedFile } from '../engine/data';
+import { DataError, encode, generateShop, inferSchema, isDataError, labelCandidates, leakWarnings, parseCsv, summarize, type LeakWarning, type ParsedFile } from '../engine/data';
 import { columnExamples, preflight } from '../engine/data/preflight';
 import { shopOptionsFromKnobs } from '../engine/data/shopKnobs';
 import { saveDataset } from '../storage/datasetStore';
@@ -11,7 +11,7 @@ import { parseDatasetKey } from './runProtocol';
 import type { DataErrorInfo, Outcome, ParseEvent, ParseMethods, ParseWorkerMethods } from './parseProtocol';
 
 /** The one upload under review (a new parse replaces it: only one table is ever held). */
-let held: { token: number; parsed: ParsedFile; fileBytes: number } | null = null;
+let held: { token: number; parsed: ParsedFile; fileBytes: number; warnings: LeakWarning[] } | null = null;
 const running = new Map<number, AbortController>();
 /** Progress is posted at most this often (a 100 MB file would otherwise post thousands of events). */
 const PROGRESS_MS = 80;
@@ -54,7 +54,7 @@ const methods: ParseMethods = {
       emit({ type: 'progress', token, bytesRead: file.size, totalBytes: file.size, rows: parsed.numRows });
       // Roles, then the leakage guard on the training rows of the default split.
       const inference = inferSchema(parsed);
-      held = { token, parsed, fileBytes: file.size };
+      held = { token, parsed, fileBytes: file.size, warnings: inference.warnings };
       const examples: Record<string, string[]> = {};
       for (const c of parsed.columns) examples[c.name] = columnExamples(c, 3, parsed.listSeparator);
       const problem = preflight(parsed, inference.schema);
@@ -89,6 +89,10 @@ const methods: ParseMethods = {
 
   cancel({ token }) {
     running.get(token)?.abort();
+  },
+
+  leaks({ token, schema }) {
+    return leakWarnings(heldTable(token), schema, held?.warnings ?? []);
   },
 
   check({ token, schema, decided }) {

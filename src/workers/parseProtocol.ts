@@ -41,6 +41,8 @@ export interface ParseMethods {
   parse(p: { token: number; file: File; skipRaggedRows?: boolean; maxBytes?: number }): Promise<Outcome<ParsedUpload>>;
   /** Stops the parse of `token` (it then resolves with the 'cancelled' error). */
   cancel(p: { token: number }): void;
+  /** The leakage guard's warnings for an edited schema (the inferred ones, plus features the edits added that leak). */
+  leaks(p: { token: number; schema: DatasetSchema }): LeakWarning[];
   /** Re-checks an edited schema against the held table. */
   check(p: { token: number; schema: DatasetSchema; decided: string[] }): DataErrorInfo | null;
   /** Encodes the held table, stores it in IndexedDB and frees it. */

@@ -272,6 +272,12 @@ describe('dataset panel', () => {
     await warning.getByTestId('leak-keep-feature').click();
     await page.waitForFunction(() => document.querySelector('tr[data-column="score"]')?.getAttribute('data-role') === 'numeric');
     expect(await warning.getAttribute('data-state')).toBe('kept as a feature');
+    // A funnel stage turned into a feature by hand: the guard looks again and says what it gives away.
+    await page.locator('tr[data-column="cart"] [data-testid="role-select"]').selectOption('categorical');
+    const cart = page.locator('[data-testid="leak-warning"][data-column="cart"][data-label="click"]');
+    await cart.waitFor();
+    expect(await cart.textContent()).toMatch(/100% of the 1s of 'cart' are 1s of the label 'click'/);
+    expect(await cart.getAttribute('data-state')).toBe('kept as a feature');
     expect(errors).toEqual([]);
     await page.context().close();
   });

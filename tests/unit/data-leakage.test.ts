@@ -119,6 +119,18 @@ describe('leakage guard', () => {
     expect(loaded.warnings.find((w) => w.column === 'order_total')?.figure).toBeGreaterThanOrEqual(0.95);
   });
 
+  it('a schema that turns a funnel stage back into a feature trains as told, and the warning says it was kept', async () => {
+    // (Seen failing when a given schema's warnings were only the inferred ones re-read: 'cart' was a task then.)
+    const csv = shopToCsv({ requests: 300 });
+    const auto = await loadDataset(new Blob([csv]), 'shop.csv');
+    const schema = withRole(auto.schema, 'cart', 'categorical', 'candidate');
+    const given = await loadDataset(new Blob([csv]), 'shop.csv', { schema });
+    expect(featureNames(given.dataset)).toContain('cart');
+    const w = given.warnings.find((x) => x.column === 'cart' && x.label === 'click');
+    expect(w).toMatchObject({ kind: 'nested', figure: 1, action: 'kept' });
+    expect(w?.message).toMatch(/1s of 'cart' are 1s of the label 'click'.*kept as a feature/);
+  });
+
   it('npm run train -- --schema auto prints the warning and does not train on the flagged column', () => {
     const dir = mkdtempSync(join(tmpdir(), 'leak-cli-'));
     const data = join(dir, 'leaky.csv');

@@ -6,7 +6,7 @@ export { tableFromRows, TableBuilder, type ParsedTable, type ParsedColumn } from
 export { validateSchema, withRole, rolesOf, COLUMN_ROLES, type ColumnRole, type SchemaColumn, type DatasetSchema } from './schema';
 export { inferSchema, labelCandidates, type SchemaInference } from './infer';
 export { type ColumnProfile, type FunnelLink } from './roles';
-export { findLeaks, guardSchema, warningsFor, LEAK_AUC, type LeakWarning } from './leakage';
+export { findLeaks, guardSchema, leakWarnings, warningsFor, LEAK_AUC, type LeakWarning } from './leakage';
 export { encode, encodeWithVocabulary, encodeOptionsFrom, DEFAULT_ENCODE_OPTIONS, type EncodeOptions } from './encode';
 export { withHeldOut } from './heldout';
 export { summarize, type DatasetSummary } from './summary';

@@ -92,6 +92,21 @@ export function warningsFor(warnings: readonly LeakWarning[], schema: DatasetSch
   });
 }
 
+/**
+ * The guard's warnings for a schema the user chose (a schema file, or the table after edits): the inferred
+ * warnings re-read against it, plus any feature it adds that gives a label away (a label turned back into a
+ * feature, say). A flagged column the schema keeps as a feature is reported as kept.
+ */
+export function leakWarnings(table: ParsedTable, schema: DatasetSchema, inferred: readonly LeakWarning[], options: Partial<EncodeOptions> = {}): LeakWarning[] {
+  const all = [...inferred, ...findLeaks(table, schema, options)];
+  const seen = new Set<string>();
+  const unique = all.filter((w) => {
+    const key = `${w.column}\u0000${w.label}`;
+    return !seen.has(key) && !!seen.add(key);
+  });
+  return warningsFor(unique, schema);
+}
+
 function warning(column: string, label: string, kind: LeakWarning['kind'], figure: number): LeakWarning {
   return { column, label, kind, figure: Number(figure.toFixed(4)), action: 'excluded', message: messageOf(column, label, kind, figure, 'excluded') };
 }

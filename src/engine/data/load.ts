@@ -4,7 +4,7 @@ import type { Config } from '../config';
 import { encode, encodeOptionsFrom, encodeWithVocabulary } from './encode';
 import { parseCsv, type ByteSource, type ParsedFile, type ParseProgress } from './parse';
 import { inferSchema, labelCandidates, type SchemaInference } from './infer';
-import { warningsFor, type LeakWarning } from './leakage';
+import { leakWarnings, type LeakWarning } from './leakage';
 import { validateSchema, type DatasetSchema } from './schema';
 import { summarize, type DatasetSummary } from './summary';
 import type { DatasetMeta, EncodedDataset } from './types';
@@ -54,7 +54,7 @@ export async function loadDataset(source: ByteSource, fileName: string, opts: Lo
     schema,
     summary: summarize(dataset),
     inferred: { ...inference, labelCandidates: labelCandidates(inference) },
-    warnings: warningsFor(inference.warnings, schema),
+    warnings: opts.schema ? leakWarnings(parsed, schema, inference.warnings, encodeOptions) : inference.warnings,
     file: { name, delimiter, gzip, textBytes, skippedRows, raggedExamples, numRows },
   };
 }

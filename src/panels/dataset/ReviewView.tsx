@@ -33,7 +33,7 @@ export function ReviewView({ review, upload, onUse }: { review: Review; upload: 
       {review.problem && <ErrorBox error={review.problem} fixes={fixes} title="This dataset cannot be used yet:" />}
       <h3>Columns</h3>
       <p className="note">Check what each column is. Labels are the tasks; features are context (the same for every candidate of a request) or candidate (varies per candidate).</p>
-      <LeakWarnings warnings={u.warnings} schema={review.schema} profiles={u.profiles} onChange={upload.editSchema} disabled={busy} />
+      <LeakWarnings warnings={review.warnings} schema={review.schema} profiles={u.profiles} onChange={upload.editSchema} disabled={busy} />
       <SchemaTable schema={review.schema} profiles={u.profiles} examples={u.examples} onChange={upload.editSchema} disabled={busy} />
       <h3>Task order</h3>
       <p className="note">The cascade mask lets each task look at the tasks before it (e.g. click before purchase).</p>

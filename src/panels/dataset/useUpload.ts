@@ -2,7 +2,7 @@
 // problems) -> saving -> stored. Nothing here touches state.dataset until a dataset is safely stored, so a
 // rejected or cancelled upload leaves the active dataset (and every run trained on it) as it was.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { DatasetSchema, EncodeOptions } from '../../engine/data';
+import type { DatasetSchema, EncodeOptions, LeakWarning } from '../../engine/data';
 import type { StoredDatasetInfo } from '../../storage/db';
 import type { DataErrorInfo, ParsedUpload } from '../../workers/parseProtocol';
 import { datasetNameFromFile } from './format';
@@ -21,6 +21,8 @@ export interface Review {
   /** Columns whose role the user set by hand (never second-guessed by the preflight). */
   decided: string[];
   problem: DataErrorInfo | null;
+  /** The leakage guard's warnings for the schema as edited. */
+  warnings: LeakWarning[];
   options: EncodeOptions;
   name: string;
   saving: boolean;
@@ -81,7 +83,7 @@ export function useUpload(worker: ParseWorker | null, defaults: EncodeOptions): 
             const u = res.value;
             return {
               kind: 'review',
-              review: { file, upload: u, schema: u.schema, decided: [], problem: u.problem, options: { ...defaults }, name: datasetNameFromFile(u.fileName), saving: false },
+              review: { file, upload: u, schema: u.schema, decided: [], problem: u.problem, warnings: u.warnings, options: { ...defaults }, name: datasetNameFromFile(u.fileName), saving: false },
             };
           });
         },
@@ -104,6 +106,14 @@ export function useUpload(worker: ParseWorker | null, defaults: EncodeOptions): 
       const token = p.review.upload.token;
       setPhase({ kind: 'review', review: { ...p.review, schema, decided } });
       const seq = ++checkSeq.current;
+      // A label turned back into a feature may give another label away: the guard looks again.
+      worker.client.call('leaks', { token, schema }).then(
+        (warnings) => {
+          if (seq !== checkSeq.current) return;
+          setPhase((q) => (q.kind === 'review' && q.review.upload.token === token ? { kind: 'review', review: { ...q.review, warnings } } : q));
+        },
+        () => undefined, // the check below reports a dead worker
+      );
       worker.client.call('check', { token, schema, decided }).then(
         (problem) => {
           if (seq !== checkSeq.current) return;
