@@ -4,7 +4,7 @@
 // arrive, so memory grows with the data, not with JS objects per row.
 import Papa from 'papaparse';
 import { DataError } from './errors';
-import { CellRanges, FNV_OFFSET, FNV_PRIME, TableBuilder, type ParsedTable } from './table';
+import { CellRanges, TableBuilder, type ParsedTable } from './table';
 
 export const DELIMITERS = [',', '\t', ';', '|'] as const;
 /** Default limit on decompressed text size. */
@@ -201,13 +201,10 @@ class RowSink {
     this.pending = rest < text.length ? text.substring(rest) : '';
   }
 
-  /**
-   * Reads the complete lines of text[from..] (and the last one too when final); returns where it stopped. One
-   * loop over each line's characters finds the cells and hashes each one (and notes list separators) on the way.
-   */
+  /** Reads the complete lines of text[from..] (and the last one too when final); returns where it stopped. */
   private linesOf(text: string, from: number, final: boolean): number {
     const nl = this.newline;
-    const dCode = this.delimiter.charCodeAt(0);
+    const d = this.delimiter;
     let pos = from;
     // The header (and any blank lines before it) as rows: onRow makes the table.
     while (!this.builder && pos < text.length) {
@@ -224,7 +221,6 @@ class RowSink {
     const width = this.header.length;
     if (this.cells.width !== width) this.cells = new CellRanges(width);
     const cells = this.cells;
-    const sepCode = builder.listSeparator.charCodeAt(0);
     while (pos < text.length) {
       let end = text.indexOf(nl, pos);
       if (end < 0) {
@@ -233,23 +229,16 @@ class RowSink {
       }
       let lineEnd = end;
       if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--;
+      // Cell ends by indexOf (native, fast over long cells); the table hashes only the cells it has to look up.
       let n = 0;
       let a = pos;
-      let h = FNV_OFFSET;
-      let list = 0;
-      for (let i = pos; ; i++) {
-        const ch = i < lineEnd ? text.charCodeAt(i) : dCode; // the line's end closes its last cell
-        if (ch === dCode) {
-          if (n < width) cells.set(n, a, i, h, list);
-          n++;
-          if (i >= lineEnd) break;
-          a = i + 1;
-          h = FNV_OFFSET;
-          list = 0;
-        } else {
-          if (ch === sepCode) list = 1;
-          h = Math.imul(h ^ ch, FNV_PRIME);
-        }
+      for (;;) {
+        let e = text.indexOf(d, a);
+        if (e < 0 || e > lineEnd) e = lineEnd;
+        if (n < width) cells.set(n, a, e);
+        n++;
+        if (e === lineEnd) break;
+        a = e + 1;
       }
       if (n === width) {
         this.rows++;

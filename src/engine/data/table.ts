@@ -109,26 +109,20 @@ function hashRange(text: string, a: number, b: number): number {
   for (let i = a; i < b; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
   return h;
 }
-export const FNV_OFFSET = 0x811c9dc5 | 0;
-export const FNV_PRIME = 0x01000193;
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
 
-/** The cells of one row as ranges of a text, each with its hash (hashRange) and whether it holds a list separator. */
+/** The cells of one row as ranges of a text: cell c is text[start[c], end[c]). */
 export class CellRanges {
   readonly start: Int32Array;
   readonly end: Int32Array;
-  readonly hash: Int32Array;
-  readonly list: Uint8Array;
   constructor(readonly width: number) {
     this.start = new Int32Array(width);
     this.end = new Int32Array(width);
-    this.hash = new Int32Array(width);
-    this.list = new Uint8Array(width);
   }
-  set(c: number, start: number, end: number, hash: number, list: number): void {
+  set(c: number, start: number, end: number): void {
     this.start[c] = start;
     this.end[c] = end;
-    this.hash[c] = hash;
-    this.list[c] = list;
   }
 }
 
@@ -233,12 +227,11 @@ class ColumnBuilder {
   }
 
   /**
-   * push(text.substring(a, b)) given the cell's hash (hashRange) and whether it holds the list separator, without
-   * making that string in the common cases: a cell of a dict-mode column
+   * push(text.substring(a, b)) without making that string in the common cases: a cell of a dict-mode column
    * seen before, a repeat of the previous row's cell, or a list of known tokens. Anything else (a possible
    * missing token, numeric mode, a column about to change mode) takes push() on the cut-out string.
    */
-  pushRange(text: string, a: number, b: number, h: number, isList: boolean): void {
+  pushRange(text: string, a: number, b: number): void {
     const len = b - a;
     const first = len > 0 ? text.charCodeAt(a) : 0;
     // Missing tokens ('', NA, NaN, N/A, nan, null, NULL, None) start with N or n and have at most 4 characters.
@@ -250,6 +243,18 @@ class ColumnBuilder {
     if (last !== null && last.length === len && text.startsWith(last, a)) {
       this.repeatLast();
       return;
+    }
+    // One loop hashes the cell and looks for the list separator (only for cells that are not repeats).
+    const sepCode = this.listSep.charCodeAt(0);
+    let h = FNV_OFFSET;
+    let isList = false;
+    for (let i = a; i < b; i++) {
+      const ch = text.charCodeAt(i);
+      if (ch === sepCode) {
+        isList = true;
+        break;
+      }
+      h = Math.imul(h ^ ch, FNV_PRIME);
     }
     if (isList !== (this.mode === 'list')) {
       this.push(text.substring(a, b));
@@ -421,7 +426,7 @@ export class TableBuilder {
 
   /** Appends one row given as cell ranges of `text` (the caller guarantees one range per column). */
   pushRowRanges(text: string, cells: CellRanges): void {
-    for (let c = 0; c < this.cols.length; c++) this.cols[c].pushRange(text, cells.start[c], cells.end[c], cells.hash[c], cells.list[c] === 1);
+    for (let c = 0; c < this.cols.length; c++) this.cols[c].pushRange(text, cells.start[c], cells.end[c]);
     this.numRows++;
   }
 
