@@ -38,10 +38,19 @@ interface RunInfo {
 const runsOf = (p: Page) => p.evaluate(() => window.__playground!.runs().map((r) => ({ id: r.id, name: r.name, status: r.status, step: r.step, error: r.error })) as RunInfo[]);
 const stepCounter = async (p: Page) => Number(await p.getByTestId('step-counter').textContent());
 
-/** Points of one series as the chart's data list states it. */
-async function seriesPoints(p: Page, chart: string, series: string): Promise<number> {
-  const li = p.locator(`[data-testid="${chart}"] li[data-series="${series}"]`);
-  return Number(await li.getAttribute('data-points'));
+/**
+ * Points of one series as the chart's data list states it. With `expected`, waits (up to 10 s) for the chart to
+ * show it first: charts re-render in a React transition, which may commit a moment after the run store (the test's
+ * source of truth) changed, most of all on a loaded machine; the caller's assertion still decides.
+ */
+async function seriesPoints(p: Page, chart: string, series: string, expected?: number): Promise<number> {
+  const sel = `[data-testid="${chart}"] li[data-series="${series}"]`;
+  if (expected !== undefined) {
+    await p
+      .waitForFunction(([s, n]) => document.querySelector(s)?.getAttribute('data-points') === String(n), [sel, expected] as const, { timeout: 10_000 })
+      .catch(() => {});
+  }
+  return Number(await p.locator(sel).getAttribute('data-points'));
 }
 
 /** Vertices of a drawn (linear) line: its path is 'M x,y L x,y L x,y ...'. */
@@ -83,10 +92,10 @@ describe('training workspace', () => {
     await waitIdleAt(page, N);
     const [run] = await runsOf(page);
     for (const t of TASKS) {
-      expect(await seriesPoints(page, 'loss-chart', `${run.id}:${t}:train`)).toBe(N);
+      expect(await seriesPoints(page, 'loss-chart', `${run.id}:${t}:train`, N)).toBe(N);
       // evaluations at 0, N/2 and N
-      expect(await seriesPoints(page, 'loss-chart', `${run.id}:${t}:val`)).toBe(3);
-      expect(await seriesPoints(page, 'metric-chart', `${run.id}:${t}:auc`)).toBe(3);
+      expect(await seriesPoints(page, 'loss-chart', `${run.id}:${t}:val`, 3)).toBe(3);
+      expect(await seriesPoints(page, 'metric-chart', `${run.id}:${t}:auc`, 3)).toBe(3);
     }
     // What is drawn matches the data: the drawn line of each task's training loss has one vertex per step.
     for (let k = 0; k < 3; k++) expect(await drawnVertices(page, `[data-testid="loss-chart"] .series-r0-t${k}-train path.line-curve`)).toBe(N);
@@ -101,11 +110,11 @@ describe('training workspace', () => {
 
     // The seesaw and gradient views (each mounted only while shown).
     await page.getByTestId('chart-view-seesaw').click();
-    for (const t of TASKS) expect(await seriesPoints(page, 'seesaw-chart', `${run.id}:${t}:relative`)).toBe(3);
-    expect(await seriesPoints(page, 'seesaw-chart', `${run.id}:plane`)).toBe(3);
+    for (const t of TASKS) expect(await seriesPoints(page, 'seesaw-chart', `${run.id}:${t}:relative`, 3)).toBe(3);
+    expect(await seriesPoints(page, 'seesaw-chart', `${run.id}:plane`, 3)).toBe(3);
     await page.getByTestId('chart-view-gradients').click();
-    for (const t of TASKS) expect(await seriesPoints(page, 'grad-conflict-chart', `${run.id}:${t}:flow-own`)).toBe(1);
-    expect(await seriesPoints(page, 'grad-conflict-chart', `${run.id}:click|cart:cosine`)).toBe(1);
+    for (const t of TASKS) expect(await seriesPoints(page, 'grad-conflict-chart', `${run.id}:${t}:flow-own`, 1)).toBe(1);
+    expect(await seriesPoints(page, 'grad-conflict-chart', `${run.id}:click|cart:cosine`, 1)).toBe(1);
     await page.getByTestId('chart-view-curves').click();
     const rows = page.locator('[data-testid="metric-table"] tbody tr');
     expect(await rows.count()).toBe(3);
@@ -135,7 +144,7 @@ describe('training workspace', () => {
     await page.getByTestId('train-step').click();
     await waitIdleAt(page, N + 1);
     const [run] = await runsOf(page);
-    expect(await seriesPoints(page, 'loss-chart', `${run.id}:click:train`)).toBe(N + 1);
+    expect(await seriesPoints(page, 'loss-chart', `${run.id}:click:train`, N + 1)).toBe(N + 1);
 
     // Pause needs a run long enough to catch mid-way: a bigger budget makes Play start a new run.
     await page.getByTestId('cfg-steps').fill('500');
@@ -150,7 +159,7 @@ describe('training workspace', () => {
     await page.waitForTimeout(1500);
     expect((await runsOf(page))[1].step).toBe(long.step);
     expect(await stepCounter(page)).toBe(long.step);
-    expect(await seriesPoints(page, 'loss-chart', `${long.id}:click:train`)).toBe(long.step);
+    expect(await seriesPoints(page, 'loss-chart', `${long.id}:click:train`, long.step)).toBe(long.step);
     // Delete asks once more, then the run and its curves are gone.
     const longRow = page.locator(`[data-testid="run-row"][data-run="${long.id}"]`);
     await longRow.getByTestId('run-delete').click();
@@ -163,7 +172,7 @@ describe('training workspace', () => {
     await page.getByTestId('train-reset').click();
     await waitIdleAt(page, 0);
     await page.waitForFunction((id) => document.querySelector(`[data-testid="loss-chart"] li[data-series="${id}:click:train"]`)?.getAttribute('data-points') === '0', run.id);
-    expect(await seriesPoints(page, 'metric-chart', `${run.id}:click:auc`)).toBe(1);
+    expect(await seriesPoints(page, 'metric-chart', `${run.id}:click:auc`, 1)).toBe(1);
   });
 
   it('compare-detach makes a second run (same seed and data, detachment off) whose curves overlay, named by the difference', async () => {
@@ -174,7 +183,7 @@ describe('training workspace', () => {
     await page.getByTestId('train-start').click();
     await page.waitForFunction((n) => window.__playground!.runs().every((r) => r.status === 'idle' && r.step === n), N, { timeout: SLOW });
     for (const id of [base.id, cmp.id]) {
-      for (const t of TASKS) expect(await seriesPoints(page, 'loss-chart', `${id}:${t}:train`)).toBe(N);
+      for (const t of TASKS) expect(await seriesPoints(page, 'loss-chart', `${id}:${t}:train`, N)).toBe(N);
     }
     // the legend names the run with its difference
     expect(await page.locator('[data-testid="loss-chart"] .legend-item', { hasText: 'detach=false' }).count()).toBe(1);
@@ -216,7 +225,7 @@ describe('training workspace', () => {
     const after = await runsOf(page);
     expect(after.map((r) => [r.id, r.name, r.step])).toEqual(before.map((r) => [r.id, r.name, r.step]));
     expect(await page.getByTestId('run-row').count()).toBe(2);
-    for (const r of after) expect(await seriesPoints(page, 'loss-chart', `${r.id}:order:train`)).toBe(N);
+    for (const r of after) expect(await seriesPoints(page, 'loss-chart', `${r.id}:order:train`, N)).toBe(N);
   });
 
   it('exported weights imported as a new run give identical predictions', async () => {
@@ -271,7 +280,7 @@ describe('training workspace', () => {
       return r?.status === 'idle' && r.step === 8; // the next multiple of the budget N = 4
     }, base.id, { timeout: SLOW });
     // history continues without gaps or duplicates from the restored step
-    expect(await seriesPoints(page, 'loss-chart', `${base.id}:click:train`)).toBe(2 * N);
+    expect(await seriesPoints(page, 'loss-chart', `${base.id}:click:train`, 2 * N)).toBe(2 * N);
     expect(errors.filter((e) => !/killed/.test(e))).toEqual([]);
   });
 
@@ -311,7 +320,7 @@ describe('training workspace', () => {
     const row = page.locator(`[data-testid="run-row"][data-run="${id}"]`);
     expect(await row.getAttribute('data-status')).toBe('fault');
     expect(await row.getByTestId('run-error').textContent()).toMatch(/GPU device was lost.*Resume/);
-    expect(await seriesPoints(page, 'loss-chart', `${id}:click:train`)).toBe(lost.step);
+    expect(await seriesPoints(page, 'loss-chart', `${id}:click:train`, lost.step)).toBe(lost.step);
 
     // Resume on another backend, picked where the user would: the run's own Resume control.
     await row.getByTestId('run-resume-backend').selectOption('wasm');
@@ -333,7 +342,7 @@ describe('training workspace', () => {
     expect(done.steps).toEqual(Array.from({ length: M }, (_, i) => i + 1));
     expect(done.evals).toEqual(Array.from({ length: M / (N / 2) + 1 }, (_, i) => i * (N / 2)));
     expect(done.error).toBeUndefined();
-    expect(await seriesPoints(page, 'loss-chart', `${id}:click:train`)).toBe(M);
+    expect(await seriesPoints(page, 'loss-chart', `${id}:click:train`, M)).toBe(M);
     expect(await page.getByTestId('backend-badge').getAttribute('data-backend')).toBe('wasm');
     expect(await page.getByTestId('backend-badge').textContent()).toMatch(/wasm/i);
   });
@@ -366,6 +375,6 @@ describe('training workspace', () => {
     expect(after.status).toBe('interrupted');
     expect(after.step).toBeGreaterThanOrEqual(shown.step);
     expect(after.steps).toEqual(Array.from({ length: after.step }, (_, i) => i + 1));
-    expect(await seriesPoints(page, 'loss-chart', `${shown.id}:click:train`)).toBe(after.step);
+    expect(await seriesPoints(page, 'loss-chart', `${shown.id}:click:train`, after.step)).toBe(after.step);
   });
 });
