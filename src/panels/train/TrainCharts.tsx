@@ -64,6 +64,7 @@ export const LossCharts = memo(function LossCharts({ runs, tasks }: { runs: Char
       ]),
     [runs, tasks],
   );
+  const xLabel = epochAxis(runs);
   return (
     <ChartFrame
       testId="loss-chart"
@@ -85,7 +86,7 @@ export const LossCharts = memo(function LossCharts({ runs, tasks }: { runs: Char
     >
       <div className="small-multiples">
         {tasks.map((t, k) => (
-          <SeriesChart key={t} title={t} series={built.perTask[k]} yAxis={yAxis} />
+          <SeriesChart key={t} title={t} series={built.perTask[k]} yAxis={yAxis} xLabel={xLabel} />
         ))}
       </div>
     </ChartFrame>
