@@ -4,6 +4,7 @@ import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/engine/config';
 import { metricsCsv, metricsJson, type ExportableRun } from '../../src/panels/train/exportMetrics';
+import { epochAxis, type ChartRun } from '../../src/panels/train/TrainCharts';
 import type { EvalRecord } from '../../src/workers/runProtocol';
 
 const TASKS = ['click', 'cart', 'order'];
@@ -40,5 +41,13 @@ describe('metrics export: best vs last, cold start', () => {
     expect(unseen.map((x) => x[6])).toEqual(['0.61', '0.62', '']);
     expect(rows.some((x) => x[5] === 'unseen_user_share' && x[6] === '0.25')).toBe(true);
     expect(rows.some((x) => x[5] === 'unseen_item_share' && x[6] === '0.1')).toBe(true);
+  });
+});
+
+describe('epochs on the curves\' axis', () => {
+  it('says how many steps make an epoch, from the latest step record; plain "step" for runs saved without epochs', () => {
+    const chart = (steps: { step: number; epoch?: number }[]) => [{ run: { history: { steps } }, index: 0 }] as unknown as ChartRun[];
+    expect(epochAxis(chart([{ step: 10, epoch: 0.25 }, { step: 75, epoch: 2 }]))).toBe('step (1 epoch = 37.5 steps; now epoch 2.0)');
+    expect(epochAxis(chart([{ step: 75 }]))).toBe('step');
   });
 });
