@@ -54,12 +54,16 @@ export interface ParsedTable {
 class GrowInt32 {
   data: Int32Array;
   length = 0;
-  constructor(capacity = 1024) {
+  /** `project`: the final length as guessed so far (list tokens: per row so far x the expected rows), or 0. */
+  constructor(
+    capacity = 1024,
+    private readonly project: () => number = () => 0,
+  ) {
     this.data = new Int32Array(capacity);
   }
   push(v: number): void {
     if (this.length === this.data.length) {
-      const next = new Int32Array(Math.max(1024, Math.ceil(this.data.length * 1.5)));
+      const next = new Int32Array(Math.max(1024, Math.ceil(this.data.length * 1.5), this.project()));
       next.set(this.data);
       this.data = next;
     }
@@ -186,7 +190,11 @@ class ColumnBuilder {
   private dictNum = new GrowFloat64();
   private ids: GrowInt32;
   private offsets = new GrowInt32(0);
-  private tokens = new GrowInt32(0);
+  /** List tokens: sized, once a few rows are in, for the whole file at the rate seen so far. */
+  private tokens: GrowInt32 = new GrowInt32(0, (): number => {
+    const rows = this.offsets.length - 1;
+    return rows < 100 ? 0 : Math.ceil((this.tokens.length / rows) * this.expectedRows * 1.05);
+  });
   private nums = new GrowFloat64(0);
   /** The previous row's cell while it was not missing and the mode has not changed since (null: none). */
   private last: string | null = null;
