@@ -21,7 +21,7 @@ const CASES: Case[] = [
   { name: 'empty batch', x: [], shape: [0, 2], ids: [], segments: 3 },
 ];
 
-const idShape = (c: Case) => (c.shape.length === 3 ? [2, 3] : [c.ids.length]);
+const idShape = (c: Case): number[] => (c.shape.length === 3 ? [2, 3] : [c.ids.length]);
 
 /** The definition, as a loop over plain arrays. */
 function loop(c: Case): number[] {
@@ -35,7 +35,8 @@ function loop(c: Case): number[] {
 }
 
 const run = async (c: Case) => {
-  const out = tf.unsortedSegmentSum(tf.tensor(c.x, c.shape), tf.tensor(c.ids, idShape(c), 'int32') as tf.Tensor1D, c.segments);
+  const ids: tf.Tensor = tf.tensor(c.ids, idShape(c), 'int32'); // 2-D ids too: TF.js types them as 1-D only
+  const out = tf.unsortedSegmentSum(tf.tensor(c.x, c.shape), ids as tf.Tensor1D, c.segments);
   const v = Array.from(await out.data());
   out.dispose();
   return v;
