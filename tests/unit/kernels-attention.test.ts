@@ -5,12 +5,14 @@
 // 22 in 32, 14 in 32), keys in several tiles (69 keys in tiles of 64, 22 in tiles of 16 at dh 64, 256 in tiles of
 // 128), 1-4 heads, and the longest sequence the kernel takes (256 tokens) next to one it must leave to TF.js.
 // Shown to fail on broken kernels (each run once on the first three cases, then restored; errors as printed):
-// - forward without the bias (`s += bias[...]` deleted in AttentionProgram): y error 1.0 (the unused binding also
-//   invalidates the queued command buffer, so case 1's gradients came out wrong too);
+// - forward ignoring the mask (`0.0 * biasAt(...)` in the forward): y error 0.63-1.1;
 // - forward with q not scaled by 1/sqrt(dh): y error 0.63-1.05;
 // - dq written without its SCALE factor: dq error 3-7 (dk, dv still pass);
-// - dk/dv pass reading the bias transposed (bias[(b * T + kj) * T + t0 + r]): dk error 2.1-71, dv 1.2-69;
-// - delta = 0 (the softmax's own gradient term dropped): dq error 0.97-3.1, dk 1.2-3.9.
+// - dk/dv pass reading the bias transposed (biasAt(b, kj, t0 + r)): dk error 2.1-71, dv 1.2-69;
+// - delta = 0 (the softmax's own gradient term dropped): dq error 0.97-3.1, dk 1.2-3.9;
+// - key padding ignored (keyReal read as max(keyReal, 1)): every error 0.54-1.2;
+// - structured mask ignored (max(mask, 1)): every error 0.67-1.2 on the two structured cases;
+// - the diagonal not forced on (`i == j ||` dropped: padded queries then see no key): every error 0.27-1.5.
 // - MAX_T = 255: the T 256 case no longer runs the kernel; MAX_T = 257: the T 257 case takes it (past the 256
 //   threads a workgroup is guaranteed).
 import type { Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs';
@@ -115,7 +117,7 @@ async function run(c: Case, fused: boolean): Promise<Result> {
   const mask = tf.tensor2d(attentionMask(layout, c.mask));
   const eye = tf.eye(T) as Tensor2D;
   const real = tf.tensor2d(keyReal);
-  const bias = attentionBias(mask, eye, real); // [B, 1, T, T]
+  const allowed = attentionBias(mask, eye, real);
   const qkv = tf.randomNormal([B, T, 3 * d], 0, 1, 'float32', 7) as Tensor3D;
   const w = tf.randomNormal([B, T, d], 0, 1, 'float32', 11); // a generic upstream gradient
   setFusedKernels(fused);
@@ -124,8 +126,8 @@ async function run(c: Case, fused: boolean): Promise<Result> {
     const held: Tensor[] = [];
     const profile = await tf.profile(() => {
       held.push(...tf.tidy(() => [
-        attention(qkv, bias, c.heads),
-        tf.grad((x: Tensor) => tf.sum(tf.mul(attention(x as Tensor3D, bias, c.heads), w)))(qkv),
+        attention(qkv, allowed, c.heads),
+        tf.grad((x: Tensor) => tf.sum(tf.mul(attention(x as Tensor3D, allowed, c.heads), w)))(qkv),
       ]));
     });
     const [y, dqkv] = held;
@@ -135,7 +137,7 @@ async function run(c: Case, fused: boolean): Promise<Result> {
     return out;
   } finally {
     setFusedKernels(true);
-    tf.dispose([mask, eye, real, bias, qkv, w]);
+    tf.dispose([mask, eye, real, qkv, w]);
   }
 }
 

@@ -1,11 +1,12 @@
 // Masked multi-head self-attention (ONERANK.md section 2), as ONE GPU program forward and ONE backward per layer
 // on webgpu, for all requests and heads at once:
 //   y[b, i, head h] = sum_j softmax_j( q_i . k_j / sqrt(dh) + bias[b, i, j] ) v_j        qkv [B, T, 3d] -> y [B, T, d]
+//   bias[b, i, j] = 0 where (mask[i, j] and keyReal[b, j]) or i = j, else -1e9
 // The kernels read q, k, v straight out of the qkv projection's [B, T, 3d] output and write y as [B, T, d], so
 // the head split, the transposes, the scale and the head merge cost no program of their own; the backward writes
 // d(qkv) in the same [B, T, 3d] layout, i.e. the gradient the qkv matMul wants. What they replace (per layer):
 // reshape/transpose/unstack, scale, matMul, add bias, softmax, matMul, transpose (merge) forward, and about twice
-// as many programs backward.
+// as many programs backward. They read the mask factored ([T, T] and [B, T]), so the dense bias is never built.
 // One workgroup per (request, head); one thread per query row (T <= 256 tokens), keys and values streamed through
 // workgroup memory in tiles; the softmax is computed online (running max and sum), so no [T, T] matrix is stored.
 // The backward recomputes the probabilities from the same logits (one pass for the row's log-sum-exp and
@@ -13,8 +14,21 @@
 // The plain TF.js path (plainAttention) is the reference, the path for cpu/wasm, and the one that returns the
 // probabilities when the attention maps are captured.
 import * as tf from '@tensorflow/tfjs';
-import { mergeHeads } from '../model/layers';
+import { MASKED, maskBias, mergeHeads } from '../model/layers';
 import { fusedAvailable, program, registerWebGPUKernel, runKernel, runProgram, type WebGPUProgram } from './webgpu';
+
+/** Who may attend to whom, kept factored: the kernels read the factors, the plain path the dense bias. */
+export interface AttentionMask {
+  mask: tf.Tensor2D; // [T, T] the layout's mask (mask.ts), 1 = may attend
+  eye: tf.Tensor2D; // [T, T] a query always keeps itself (mask.ts applyKeyPadding): no softmax row is empty
+  keyReal: tf.Tensor2D; // [B, T] 0 = a padded key (short history, missing candidate)
+}
+
+/** The additive bias [B, 1, T, T] of the plain path: 0 where allowed, -1e9 where not. */
+export function denseBias({ mask, eye, keyReal }: AttentionMask): tf.Tensor {
+  const allowed = tf.maximum(tf.mul(mask, keyReal.expandDims(1)), eye); // [B, T, T]
+  return maskBias(allowed).expandDims(1);
+}
 
 /** The plain path: q, k, v split into heads [B, h, T, dh]; also returns the probabilities [B, h, T, T]. */
 export function plainAttention(qkv: tf.Tensor3D, bias: tf.Tensor, heads: number): { out: tf.Tensor3D; probs: tf.Tensor4D } {
@@ -40,13 +54,18 @@ export function fusedAttentionApplies(qkvShape: readonly number[], heads: number
   return fusedAvailable() && T <= MAX_T && d3 % (3 * heads) === 0;
 }
 
-/** qkv [B, T, 3d] (q | k | v, each heads x dh), bias [B, 1, T, T] additive (0 / -1e9) -> [B, T, d] */
-export function attention(qkv: tf.Tensor3D, bias: tf.Tensor, heads: number): tf.Tensor3D {
-  if (!fusedAttentionApplies(qkv.shape, heads)) return plainAttention(qkv, bias, heads).out;
+/** The fused kernels (when fusedAttentionApplies): qkv [B, T, 3d] (q | k | v, each heads x dh) -> [B, T, d] */
+export function fusedAttention(qkv: tf.Tensor3D, m: AttentionMask, heads: number): tf.Tensor3D {
   const [B, T] = qkv.shape;
-  if (bias.shape.join() !== [B, 1, T, T].join()) throw new Error(`attention: bias must be [${B}, 1, ${T}, ${T}], got [${bias.shape}]`);
+  const shapes = `${m.mask.shape} ${m.keyReal.shape}`;
+  if (shapes !== `${[T, T]} ${[B, T]}`) throw new Error(`attention: mask must be [${T}, ${T}] and keyReal [${B}, ${T}], got ${shapes}`);
   installAttentionKernels();
-  return runKernel<tf.Tensor3D>(FORWARD, { qkv, bias }, { heads });
+  return runKernel<tf.Tensor3D>(FORWARD, { qkv, mask: m.mask, keyReal: m.keyReal }, { heads });
+}
+
+/** Attention on whichever path applies (Trunk.run makes the same choice once for all its layers). */
+export function attention(qkv: tf.Tensor3D, m: AttentionMask, heads: number): tf.Tensor3D {
+  return fusedAttentionApplies(qkv.shape, heads) ? fusedAttention(qkv, m, heads) : plainAttention(qkv, denseBias(m), heads).out;
 }
 
 // ---- WebGPU programs --------------------------------------------------------------------------------------------
@@ -76,6 +95,7 @@ function prelude({ T, H, DH }: Dims, tile: number): string {
   const D3 = ${3 * D};
   const TILE = ${tile};
   const SCALE = f32(${1 / Math.sqrt(DH)});
+  const MASKED = f32(${MASKED});
   var<workgroup> tileA : array<f32, ${tile * DH}>;
   var<workgroup> tileB : array<f32, ${tile * DH}>;
 
@@ -90,6 +110,10 @@ function prelude({ T, H, DH }: Dims, tile: number): string {
   // Flat index of element c of part (0 = q, 1 = k, 2 = v) of head h at token t of request b in qkv [B, T, 3d].
   fn qkvAt(b : i32, t : i32, part : i32, h : i32, c : i32) -> i32 {
     return (b * T + t) * D3 + part * D + h * DH + c;
+  }
+  // The additive bias of query i and key j in request b (denseBias, read from its factors).
+  fn biasAt(b : i32, i : i32, j : i32) -> f32 {
+    return select(MASKED, 0.0, i == j || mask[i * T + j] * keyReal[b * T + j] != 0.0);
   }
   // ... and in a [B, T, d] tensor (y, dy).
   fn rowAt(b : i32, t : i32, h : i32, c : i32) -> i32 {
@@ -130,7 +154,7 @@ function attentionProgram(kind: 'onerankAttention' | 'onerankAttentionGrad', dim
   const grad = kind === 'onerankAttentionGrad';
   return program(
     `${kind}_${T}_${H}_${DH}_${workgroup}_${tile}`,
-    grad ? ['qkv', 'bias', 'dy'] : ['qkv', 'bias'],
+    grad ? ['qkv', 'mask', 'keyReal', 'dy'] : ['qkv', 'mask', 'keyReal'],
     [B, T, (grad ? 3 : 1) * H * DH],
     B * H,
     workgroup,
@@ -153,7 +177,7 @@ const FORWARD_MAIN = `
     for (var t0 = 0; t0 < T; t0 += TILE) {
       loadKeysValues(b, h, t0);
       for (var j = 0; j < min(TILE, T - t0); j++) {
-        let s = dotA(&q, j) + bias[(b * T + row) * T + t0 + j];
+        let s = dotA(&q, j) + biasAt(b, row, t0 + j);
         // Online softmax: rescale what was summed under the old running max.
         let mNew = max(m, s);
         let corr = exp(m - mNew);
@@ -195,7 +219,7 @@ const BACKWARD_MAIN = `
     for (var t0 = 0; t0 < T; t0 += TILE) {
       loadKeysValues(b, h, t0);
       for (var j = 0; j < min(TILE, T - t0); j++) {
-        let s = dotA(&q, j) + bias[(b * T + row) * T + t0 + j];
+        let s = dotA(&q, j) + biasAt(b, row, t0 + j);
         let dp = dotB(&g, j);
         let mNew = max(m, s);
         let corr = exp(m - mNew);
@@ -216,7 +240,7 @@ const BACKWARD_MAIN = `
     for (var t0 = 0; t0 < T; t0 += TILE) {
       loadKeysValues(b, h, t0);
       for (var j = 0; j < min(TILE, T - t0); j++) {
-        let s = dotA(&q, j) + bias[(b * T + row) * T + t0 + j];
+        let s = dotA(&q, j) + biasAt(b, row, t0 + j);
         let ds = exp(s - lse) * (dotB(&g, j) - delta);
         for (var c = 0; c < DH; c++) { dq[c] += ds * tileA[j * DH + c]; }
       }
@@ -244,7 +268,7 @@ const BACKWARD_MAIN = `
       }
       workgroupBarrier();
       for (var r = 0; r < min(TILE, T - t0); r++) {
-        let p = exp(dotA(&k, r) + bias[(b * T + t0 + r) * T + kj] - rowLse[t0 + r]);
+        let p = exp(dotA(&k, r) + biasAt(b, t0 + r, kj) - rowLse[t0 + r]);
         let ds = p * (dotB(&v, r) - rowDelta[t0 + r]);
         for (var c = 0; c < DH; c++) {
           dk[c] += ds * tileA[r * DH + c];
@@ -278,23 +302,24 @@ function dimsOfArgs(args: KernelArgs): Dims {
 /** Registers both kernels for webgpu and the forward's gradient (idempotent: the registry is global). */
 export function installAttentionKernels(): void {
   registerWebGPUKernel(FORWARD, (args) => {
-    const { qkv, bias } = args.inputs;
-    return runProgram(args.backend, attentionProgram('onerankAttention', dimsOfArgs(args)), [qkv, bias]);
+    const { qkv, mask, keyReal } = args.inputs;
+    return runProgram(args.backend, attentionProgram('onerankAttention', dimsOfArgs(args)), [qkv, mask, keyReal]);
   });
   registerWebGPUKernel(BACKWARD, (args) => {
-    const { qkv, bias, dy } = args.inputs;
-    return runProgram(args.backend, attentionProgram('onerankAttentionGrad', dimsOfArgs(args)), [qkv, bias, dy]);
+    const { qkv, mask, keyReal, dy } = args.inputs;
+    return runProgram(args.backend, attentionProgram('onerankAttentionGrad', dimsOfArgs(args)), [qkv, mask, keyReal, dy]);
   });
   if (tf.getGradient(FORWARD)) return;
   tf.registerGradient({
     kernelName: FORWARD,
-    inputsToSave: ['qkv', 'bias'],
+    inputsToSave: ['qkv', 'mask', 'keyReal'],
     gradFunc: (dy, saved, attrs) => {
-      const [qkv, bias] = saved;
+      const [qkv, mask, keyReal] = saved;
       return {
-        qkv: () => runKernel(BACKWARD, { qkv, bias, dy: dy as tf.Tensor }, attrs as Record<string, unknown>),
-        // The bias is built from the batch's masks, never from a weight: its gradient is never asked for.
-        bias: () => tf.zerosLike(bias),
+        qkv: () => runKernel(BACKWARD, { qkv, mask, keyReal, dy: dy as tf.Tensor }, attrs as Record<string, unknown>),
+        // The masks come from the layout and the batch, never from a weight: their gradients are never asked for.
+        mask: () => tf.zerosLike(mask),
+        keyReal: () => tf.zerosLike(keyReal),
       };
     },
   });

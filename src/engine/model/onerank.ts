@@ -97,7 +97,7 @@ export class OneRank implements RankingModel {
     const x = assembleSequence(s, this.tokenizer.history(bt), cand, this.taskTokens.tokens(cand)); // [B, T, d]
 
     // 2. Shared trunk under the structured mask; r[i][k] = output at t_k of group i.
-    const bias = attentionBias(this.maskTensor, this.eyeTensor, keyPadding(bt, layout)); // [B, 1, T, T]
+    const bias = attentionBias(this.maskTensor, this.eyeTensor, keyPadding(bt, layout)); // mask [T, T] x real keys [B, T]
     const trunk = this.trunk.run(x, bias, opts.training, capture);
     const slots = groupOutputs(trunk.out, layout).slice([0, 0, 1, 0], [B, N, layout.taskSlots, this.config.d]);
     const r = (layout.taskSlots === K ? slots : tf.tile(slots, [1, 1, K, 1])) as tf.Tensor4D; // [B, N, K, d]

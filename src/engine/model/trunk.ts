@@ -3,8 +3,8 @@
 //   x = x + Drop(Wo . MHA(LN1(x), mask));  x = x + Drop(FFN(LN2(x)));  out = LN_f(x)
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config';
-import { attention, plainAttention } from '../kernels/attention';
-import { act, applyLinear, dropout, indicator, layerNorm, linear, maskBias, norm, type Linear, type Norm } from './layers';
+import { denseBias, fusedAttention, fusedAttentionApplies, plainAttention, type AttentionMask } from '../kernels/attention';
+import { act, applyLinear, dropout, indicator, layerNorm, linear, norm, type Linear, type Norm } from './layers';
 import type { TokenLayout } from './mask';
 import type { Params } from './params';
 import type { BatchTensors } from './types';
@@ -48,16 +48,19 @@ export class Trunk {
     this.lnF = norm(p, 'trunk/lnF', [d]);
   }
 
-  /** x [B, T, d]; bias [B, 1, T, T] additive (0 / -1e9). */
-  run(x: tf.Tensor3D, bias: tf.Tensor, training: boolean, capture = false): TrunkOutput {
+  /** x [B, T, d]; who may attend to whom (attentionBias). */
+  run(x: tf.Tensor3D, allowed: AttentionMask, training: boolean, capture = false): TrunkOutput {
     const { heads, dropout: rate } = this.cfg;
+    const [B, T, d] = x.shape;
+    // The plain path (cpu, wasm, captured maps) adds the dense bias [B, 1, T, T], built once for every layer.
+    const bias = capture || !fusedAttentionApplies([B, T, 3 * d], heads) ? denseBias(allowed) : null;
     const maps: tf.Tensor3D[][] = [];
     for (const blk of this.blocks) {
       const qkv = applyLinear(layerNorm(x, blk.ln1), blk.qkv) as tf.Tensor3D; // [B, T, 3d]
       // softmax(q k^T / sqrt(dh) + bias) v per head, merged back to [B, T, d]: one fused GPU program on webgpu
       // (kernels/attention.ts); the plain TF.js ops elsewhere and when the maps are captured.
-      const { out: att, probs } = capture ? plainAttention(qkv, bias, heads) : { out: attention(qkv, bias, heads), probs: null };
-      if (probs) maps.push(tf.unstack(probs, 1) as tf.Tensor3D[]);
+      const { out: att, probs } = bias ? plainAttention(qkv, bias, heads) : { out: fusedAttention(qkv, allowed, heads), probs: null };
+      if (capture) maps.push(tf.unstack(probs!, 1) as tf.Tensor3D[]);
       const y = applyLinear(att, blk.proj); // [B, T, d]
       x = tf.add(x, dropout(y, rate, training, this.seed));
       const f = applyLinear(act(applyLinear(layerNorm(x, blk.ln2), blk.fc)), blk.out);
@@ -89,12 +92,11 @@ export function keyPadding(bt: BatchTensors, layout: TokenLayout): tf.Tensor2D {
 }
 
 /**
- * The additive attention bias [B, 1, T, T] from the layout's mask [T, T] and the real keys [B, T]; a query
- * always keeps itself (mask.ts applyKeyPadding), so no softmax row is fully masked.
+ * The attention bias from the layout's mask [T, T] and the real keys [B, T], kept factored (kernels/attention.ts
+ * AttentionMask): the fused kernels read the factors; the plain path expands them to [B, 1, T, T] (denseBias).
  */
-export function attentionBias(mask: tf.Tensor2D, eye: tf.Tensor2D, keyReal: tf.Tensor2D): tf.Tensor {
-  const allowed = tf.maximum(tf.mul(mask, keyReal.expandDims(1)), eye); // [B, T, T]
-  return maskBias(allowed).expandDims(1);
+export function attentionBias(mask: tf.Tensor2D, eye: tf.Tensor2D, keyReal: tf.Tensor2D): AttentionMask {
+  return { mask, eye, keyReal };
 }
 
 /** Trunk outputs of the candidate groups: [B, T, d] -> [B, N, groupSize, d] */
