@@ -1,6 +1,8 @@
 // Roles come from the data's structure first and names second: the shop world's CSV and the real samples in
 // ../shared/data, renamed into Chinese, into an unfamiliar convention (k1.., y1,y2,y3, stage_b) and shuffled,
 // infer the same roles and the same funnel order as the English originals.
+// Seen failing on broken code: labels read from names only (the shop, funnel and item-attribute tests), '购买'
+// dropped from the word list (the real samples), evidence phrases left empty (the evidence test).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
