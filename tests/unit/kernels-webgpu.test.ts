@@ -4,13 +4,14 @@
 // of anything, per-task parameter rows).
 // Shown to fail: LayerNorm's dx without its `- ma` term (rel. errors 0.03-0.4), its forward without `+ eps` (the
 // d = 1 case), SiLU's gradient with `s` for `(1 - s)` (10-20), and the loss's InfoNCE gradient without `/ T` (0.93).
-import type { Scalar, Tensor, Tensor3D } from '@tensorflow/tfjs';
+import type { Scalar, Tensor, Tensor1D, Tensor3D } from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { fusedLayerNorm } from '../../src/engine/kernels/layerNorm';
 import { fusedSiLU } from '../../src/engine/kernels/silu';
 import { setFusedKernels } from '../../src/engine/kernels/webgpu';
 import { act, layerNorm } from '../../src/engine/model/layers';
 import { mulberry32 } from '../../src/engine/data/rng';
+import { FlatAdam } from '../../src/engine/train/flatAdam';
 import { rankingLoss } from '../../src/engine/train/loss';
 import { useBackend } from './helpers/backend';
 import { relErr } from './helpers/relErr';
@@ -108,4 +109,50 @@ describe('fused kernels = plain TF.js ops on webgpu (values and gradients)', () 
       tf.dispose([y, m, logits, T]);
     });
   }
+
+  // Shown to fail: without dropping the cached CPU copy after the in-place write, the second read saw stale values.
+  it('FlatAdam writes its step into each variable in place: the values of slice + subtract, reads stay fresh, a clone keeps its own', async () => {
+    const shapes = [[3, 70], [5], [2, 2, 3], [1]];
+    const make = (tag: string) =>
+      shapes.map((shape, i) => {
+        const init = seeded(shape, 20 + i);
+        const v = tf.variable(init, true, `inplace_${tag}_${i}`);
+        init.dispose(); // the variable alone holds its data: refCount 1, so it may be written in place
+        return v;
+      });
+    const [fused, plain] = [make('fused'), make('plain')];
+    const grads = shapes.map((shape, i) => seeded(shape, 40 + i, 0.5));
+    const flat = tf.concat(grads.map((g) => g.reshape([-1]))) as Tensor1D;
+    const [adamF, adamP] = [new FlatAdam(fused, 0.1), new FlatAdam(plain, 0.1)];
+    const read = (vs: Tensor[]) => Promise.all(vs.map(async (v) => (await v.data()) as Float32Array));
+    const step = (adam: FlatAdam, on: boolean) => {
+      setFusedKernels(on);
+      try {
+        tf.tidy(() => adam.apply(flat, 1, tf.scalar(true, 'bool')));
+      } finally {
+        setFusedKernels(true);
+      }
+    };
+    const compare = async () => {
+      const [a, b] = [await read(fused), await read(plain)];
+      for (let i = 0; i < a.length; i++) expect(relErr(a[i], b[i])).toBeLessThanOrEqual(1e-6);
+    };
+    const ids = fused.map((v) => v.dataId);
+    step(adamF, true);
+    step(adamP, false);
+    expect(fused.map((v) => v.dataId)).toEqual(ids); // written in place, not assigned
+    await compare(); // the read caches the values on the CPU ...
+    step(adamF, true);
+    step(adamP, false);
+    await compare(); // ... and the next in-place step must not leave that copy stale
+    const kept = fused[0].clone(); // shared data: the whole update falls back to slice + subtract
+    const keptBefore = Array.from(await kept.data());
+    step(adamF, true);
+    step(adamP, false);
+    expect(Array.from(await kept.data())).toEqual(keptBefore);
+    await compare();
+    tf.dispose([kept, flat, ...grads, ...fused, ...plain]);
+    adamF.dispose();
+    adamP.dispose();
+  });
 });

@@ -118,7 +118,9 @@ fn main(index : i32) {
     let c = counts(k);
     for (var b = i32(localIndex); b < dims().x; b += WG) {
       let r = request(b, k);
-      for (var n = 0; n < dims().y; n++) { acc -= terms(b, n, k, r, c).y * logits[at(b, n, k)] / t[0]; }
+      // Less a constant per request (T * log-sum-exp ~ its largest logit): the terms sum to 0 over the request,
+      // so the value is the same, without the cancellation of a large shared logit (the scorer's bias).
+      for (var n = 0; n < dims().y; n++) { acc -= terms(b, n, k, r, c).y * (logits[at(b, n, k)] - r.x * t[0]) / t[0]; }
     }
   }
   let total = wgSum(acc);

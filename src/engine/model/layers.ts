@@ -14,7 +14,7 @@ export function linear(p: Params, name: string, inDim: number, outDim: number, g
   return { w: p.weight(`${name}/w`, [inDim, outDim], gain), b: p.zeros(`${name}/b`, [outDim]) };
 }
 
-/** x W + b; on webgpu the bias add rides in the matMul's epilogue (one GPU program, not two). */
+/** x [R, in] W + b; on webgpu the bias add rides in the matMul's epilogue (one GPU program, not two). */
 function matMulBias<T extends tf.Tensor>(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor): T {
   return (fusedAvailable() ? tf.fused.matMul({ a: x, b: w, bias: b }) : tf.add(tf.matMul(x, w), b)) as T;
 }
@@ -39,7 +39,9 @@ export function taskLinear(p: Params, name: string, K: number, inDim: number, ou
 }
 
 export function applyTaskLinear(x: tf.Tensor3D, l: TaskLinear): tf.Tensor3D {
-  return matMulBias(x, l.w, l.b);
+  // Not tf.fused.matMul here: with a per-task [K, 1, out] bias its gradient came out wrong on webgpu
+  // (kernels-parity.test.ts caught it), so the batched maps keep matMul + add.
+  return tf.add(tf.matMul(x, l.w as tf.Tensor3D), l.b);
 }
 
 export interface Norm {

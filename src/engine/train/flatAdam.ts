@@ -4,6 +4,8 @@
 // variables, and the update is ~8 ops on the whole vector plus one slice and one subtract per variable.
 // Same rule and constants as tf.train.adam (bias-corrected moments, epsilon = the backend's epsilon).
 import * as tf from '@tensorflow/tfjs';
+import { canSubtractInPlace, subtractInPlace } from '../kernels/inPlace';
+import { fusedAvailable } from '../kernels/webgpu';
 
 export class FlatAdam {
   private readonly m: tf.Variable<tf.Rank.R1>;
@@ -55,7 +57,17 @@ export class FlatAdam {
       this.v.assign(ok ? tf.where(ok, v, this.v) : v);
       // lr * m_hat / (sqrt(v_hat) + eps), with m_hat = m / (1 - b1^t) and v_hat = v / (1 - b2^t).
       const raw = tf.div(tf.mul(m, c1), tf.add(tf.sqrt(tf.mul(v, c2)), this.epsilon));
-      const step = ok ? tf.where(ok, raw, 0) : raw;
+      const step = (ok ? tf.where(ok, raw, 0) : raw) as tf.Tensor1D;
+      const backend = tf.backend();
+      if (fusedAvailable() && this.variables.every((x) => canSubtractInPlace(backend, x))) {
+        // webgpu: one program per variable, written into its own buffer (kernels/inPlace.ts), not a slice and a sub.
+        let offset = 0;
+        for (const x of this.variables) {
+          subtractInPlace(backend, x, step, offset);
+          offset += x.size;
+        }
+        return;
+      }
       const parts = this.variables.length === 1 ? [step] : tf.split(step, this.sizes);
       this.variables.forEach((x, i) => x.assign(tf.sub(x, parts[i].reshape(x.shape))));
     });
