@@ -31,6 +31,39 @@ async function openData(url = `${inject('siteUrl')}#tab=data`) {
   return opened;
 }
 
+/**
+ * Resolves once no request of the page or its workers has been in flight for `ms`. Playwright's 'networkidle'
+ * waits for Chromium's own idle signal, which this page no longer reaches (seen: no request pending for 20 s after
+ * load, and still no signal), so the privacy tests watch the requests themselves.
+ */
+async function networkQuiet(page: Page, ms = 1000, timeout = 30_000): Promise<void> {
+  const ctx = page.context();
+  let inFlight = 0;
+  let last = Date.now();
+  const started = () => {
+    inFlight++;
+    last = Date.now();
+  };
+  const ended = () => {
+    inFlight = Math.max(0, inFlight - 1); // a request that began before we listened ends uncounted
+    last = Date.now();
+  };
+  ctx.on('request', started);
+  ctx.on('requestfinished', ended);
+  ctx.on('requestfailed', ended);
+  try {
+    const until = Date.now() + timeout;
+    while (inFlight > 0 || Date.now() - last < ms) {
+      if (Date.now() > until) throw new Error(`the network never went quiet for ${ms} ms (${inFlight} request(s) in flight)`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    ctx.off('request', started);
+    ctx.off('requestfinished', ended);
+    ctx.off('requestfailed', ended);
+  }
+}
+
 function tmpFile(name: string, content: string | Buffer): string {
   const p = join(tmp, name);
   writeFileSync(p, content);
@@ -346,7 +379,7 @@ describe('dataset panel', () => {
   it('privacy: after the page has loaded, uploading and storing a dataset make no network request', async () => {
     const site = inject('siteUrl');
     const { page } = await openData();
-    await page.waitForLoadState('networkidle');
+    await networkQuiet(page);
     // Watch from here on: every request the page or its workers make.
     const requests: { url: string; method: string; body: string | null }[] = [];
     page.context().on('request', (r) => requests.push({ url: r.url(), method: r.method(), body: r.postData() }));
@@ -372,7 +405,7 @@ describe('dataset panel', () => {
   it('trains on an uploaded CSV, with no network request from upload to trained step', async () => {
     const site = inject('siteUrl');
     const { page, errors } = await openData();
-    await page.waitForLoadState('networkidle');
+    await networkQuiet(page);
     const requests: { url: string; method: string; body: string | null }[] = [];
     page.context().on('request', (r) => requests.push({ url: r.url(), method: r.method(), body: r.postData() }));
     await uploadAndReview(page, ALI);

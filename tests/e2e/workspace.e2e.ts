@@ -47,7 +47,7 @@ async function seriesPoints(p: Page, chart: string, series: string, expected?: n
   const sel = `[data-testid="${chart}"] li[data-series="${series}"]`;
   if (expected !== undefined) {
     await p
-      .waitForFunction(([s, n]) => document.querySelector(s)?.getAttribute('data-points') === String(n), [sel, expected] as const, { timeout: 10_000 })
+      .waitForFunction(([s, n]) => document.querySelector(s)?.getAttribute('data-points') === String(n), [sel, expected] as const, { timeout: 30_000 })
       .catch(() => {});
   }
   return Number(await p.locator(sel).getAttribute('data-points'));
@@ -318,8 +318,9 @@ describe('training workspace', () => {
     expect(lost.steps).toEqual(Array.from({ length: lost.step }, (_, i) => i + 1));
     expect(lost.evals[0]).toBe(0);
     const row = page.locator(`[data-testid="run-row"][data-run="${id}"]`);
-    expect(await row.getAttribute('data-status')).toBe('fault');
-    expect(await row.getByTestId('run-error').textContent()).toMatch(/GPU device was lost.*Resume/);
+    // The row draws what the store holds a render later (a loaded box can take seconds): poll, don't read once.
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: SLOW }).toBe('fault');
+    await expect.poll(() => row.getByTestId('run-error').textContent(), { timeout: SLOW }).toMatch(/GPU device was lost.*Resume/);
     expect(await seriesPoints(page, 'loss-chart', `${id}:click:train`, lost.step)).toBe(lost.step);
 
     // Resume on another backend, picked where the user would: the run's own Resume control.
