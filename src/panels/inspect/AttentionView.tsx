@@ -93,6 +93,9 @@ export function AttentionView({ run }: { run: InspectedRun }) {
   const [grid, setGrid] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const busy = useRef(false);
+  // Bumped when a capture for a run or request no longer shown comes back: the one now shown is then asked for
+  // (it was skipped while that capture was busy, and an idle run's step never changes to ask again).
+  const [staleDone, setStaleDone] = useState(0);
   const key = `${run.id}|${request}|${workerGeneration}`;
   const keyRef = useRef(key);
 
@@ -119,16 +122,17 @@ export function AttentionView({ run }: { run: InspectedRun }) {
     worker.client.call('captureAttention', { runId: run.id, request }).then(
       (s) => {
         busy.current = false;
-        if (keyRef.current !== asked) return;
+        if (keyRef.current !== asked) return setStaleDone((n) => n + 1);
         setError(null);
         setSnapshots((list) => addSnapshot(list, s));
       },
       (e: Error) => {
         busy.current = false;
         if (keyRef.current === asked) setError(e.message);
+        else setStaleDone((n) => n + 1);
       },
     );
-  }, [worker, run.id, run.step, request, every, snapshots, key]);
+  }, [worker, run.id, run.step, request, every, snapshots, key, staleDone]);
 
   const shown = snapshots.length ? snapshots[picked === null ? snapshots.length - 1 : Math.min(picked, snapshots.length - 1)] : null;
   const L = shown?.trunk.length ?? 0;
