@@ -390,22 +390,25 @@ class RunStore {
     // The base stays selected (from the first moment): the sidebar keeps the settings of the next run, and Play
     // trains base and comparison.
     const id = await this.createRun(cfg, { name: `${base.name} · ${diff}`, dataset: base.dataset, shop: base.shop, baseOf: { runId: rootId, change: diff }, select: false });
-    // Catch up with the base, evaluated at the base's evaluation steps, so the curves overlay point for point.
-    for (const stop of catchUpStops(base.history.evals.map((e) => e.step), base.step, cfg.evalEvery)) {
+    // Catch up with the base, evaluated at the base's evaluation steps, so the curves overlay point for point (at
+    // the base's step too only if the base was: a pause evaluates nothing, and puts off an evaluation due there).
+    const baseEvals = base.history.evals.map((e) => e.step);
+    for (const stop of catchUpStops(baseEvals, base.step, cfg.evalEvery)) {
       const at = this.get(id).step;
-      if (stop > at) await this.train([id], stop - at);
+      if (stop > at) await this.train([id], stop - at, { evaluate: baseEvals.includes(stop) });
     }
     return id;
   };
 
-  train = async (runIds: string[], steps?: number): Promise<void> => {
+  /** `evaluate: false`: nothing is evaluated where this call stops (see the worker's train). */
+  train = async (runIds: string[], steps?: number, opts: { evaluate?: boolean } = {}): Promise<void> => {
     const ids = runIds.filter((id) => this.runs.has(id));
     if (ids.length === 0) return;
     const w = await this.ready();
     await Promise.all(ids.map((id) => this.open(id, true)));
     for (const id of ids) this.update(id, { status: 'training', error: undefined, faultKind: undefined }, { now: true });
     try {
-      await w.client.call('train', { runIds: ids, steps });
+      await w.client.call('train', { runIds: ids, steps, evaluate: opts.evaluate });
     } catch (e) {
       // The call failed (most often: the worker died under it). The run keeps its history and saved weights.
       for (const id of ids) this.interrupt(id, e instanceof Error ? e.message : String(e));
@@ -417,10 +420,11 @@ class RunStore {
 
   pause = async (align: string[] = []): Promise<void> => {
     await this.worker?.client.call('pause', {}).catch(() => {});
-    // Round-robin runs stop a step apart; the ones behind catch up (and are evaluated at the same step).
+    // Round-robin runs stop a step apart; the ones behind catch up, quietly as the lead stopped (what falls due at
+    // that step is done when they train on, as the lead's is).
     const together = align.filter((id) => this.runs.has(id) && this.get(id).status === 'idle').map((id) => ({ id, step: this.get(id).step }));
     if (together.length < 2) return;
-    await Promise.all(lagging(together).map((l) => this.train([l.id], l.steps)));
+    await Promise.all(lagging(together).map((l) => this.train([l.id], l.steps, { evaluate: false })));
   };
 
   step = (runIds: string[]) => this.train(runIds, 1);

@@ -2,6 +2,10 @@
 // so side-by-side runs advance together. Step records are batched and posted at most ~10 times a second;
 // evaluations and probes are posted as they happen. Last good weights go to IndexedDB at every evaluation and
 // whenever a run stops, so a crashed worker or a reloaded page resumes from there.
+// Pause answers after the step in flight: it evaluates nothing, and an evaluation (or probe) in progress or due
+// at that step is put off, not dropped: the run does it at the same step, on the same weights, when it trains
+// again. So the curves keep their schedule (every evalEvery steps, as a comparison's base does), and a paused
+// run resumes exactly as if never paused (an evaluation at a pause would also count towards early stopping).
 import * as tf from '@tensorflow/tfjs';
 import { TrainingFault, type EvalRecord as EngineEvalRecord, type ProbeRecord as EngineProbeRecord } from '../engine/train/trainer';
 import { loadWeights, saveWeights } from '../storage/runStore';
@@ -13,12 +17,22 @@ import { closeEntry, createEntry, exclusive, getRun, hasRun, openRuns, withRun, 
 /** At most this often a 'run-steps' message per run (the page redraws no faster anyway). */
 const STEP_FLUSH_MS = 100;
 
-/** runId -> the step it trains up to. A run is "training" exactly while it has a target. */
-const targets = new Map<string, number>();
+/** Where a training call stops: the step, and whether what falls due there is done then (else put off). */
+interface Target {
+  step: number;
+  evaluate: boolean;
+}
+/** runId -> where it trains to. A run is "training" exactly while it has a target; pause deletes it. */
+const targets = new Map<string, Target>();
+/** What a pause (or a quiet stop) put off at a run's step: done first when the run trains on from that step. */
+interface Owed {
+  step: number;
+  probe: boolean;
+  evaluate: boolean;
+}
+const owed = new Map<string, Owed>();
 /** runId -> callbacks waiting for the run to stop training. */
 const waiters = new Map<string, (() => void)[]>();
-/** runId -> the step of its last evaluation (to evaluate once more when it stops, unless just done). */
-const evaluatedAt = new Map<string, number>();
 const pendingSteps = new Map<string, StepRecord[]>();
 let flushTimer: ReturnType<typeof setTimeout> | null = null;
 let looping = false;
@@ -78,18 +92,21 @@ async function saveGood(entry: RunEntry): Promise<void> {
   }
 }
 
-async function evaluate(entry: RunEntry): Promise<EvalRecord> {
-  const rec = toEval(await entry.trainer.evaluate());
-  evaluatedAt.set(entry.spec.id, rec.step);
-  return rec;
-}
-
-/** Evaluates, posts the result and saves the weights (they just proved finite). */
-async function evaluateAndSave(entry: RunEntry): Promise<void> {
-  const rec = await evaluate(entry);
+/**
+ * Evaluates, posts the result and saves the weights (they just proved finite). With `hold`, asked between
+ * evaluation batches after letting queued messages in, a pause abandons it (false: nothing posted or recorded).
+ */
+async function evaluateAndSave(entry: RunEntry, hold?: () => boolean): Promise<boolean> {
+  const between = async () => {
+    await yieldToMessages(); // a pause is a message: on wasm and cpu nothing else lets it in during an evaluation
+    return hold!();
+  };
+  const engineRec = hold ? await entry.trainer.evaluate(between) : await entry.trainer.evaluate();
+  if (!engineRec) return false;
   flushSteps(entry.spec.id);
-  emit({ type: 'run-eval', runId: entry.spec.id, record: rec });
+  emit({ type: 'run-eval', runId: entry.spec.id, record: toEval(engineRec) });
   await saveGood(entry);
+  return true;
 }
 
 // ---------------- faults ----------------
@@ -181,13 +198,12 @@ function yieldToMessages(): Promise<void> {
   });
 }
 
-/** Stops a run: a final evaluation (unless one was just made), saved weights, and the status. Inside withRun. */
+/** Stops a run: its weights saved (unless they are at this step already) and the status. Inside withRun. */
 async function finish(entry: RunEntry): Promise<void> {
   const runId = entry.spec.id;
   targets.delete(runId);
   try {
-    if (evaluatedAt.get(runId) !== entry.trainer.step) await evaluateAndSave(entry);
-    else await saveGood(entry);
+    if (entry.lastGoodStep !== entry.trainer.step) await saveGood(entry);
   } finally {
     flushSteps(runId);
     emit({ type: 'run-status', runId, training: false, step: entry.trainer.step });
@@ -195,28 +211,59 @@ async function finish(entry: RunEntry): Promise<void> {
   }
 }
 
+/**
+ * The probe and evaluation due at the run's current step, unless `hold` says wait (a pause, a quiet stop): what is
+ * not done is owed, and done when the run trains on from this step. An evaluation stops between its batches once
+ * `hold` turns true. Returns whether an evaluation was made.
+ */
+async function dueWork(entry: RunEntry, due: { probe: boolean; evaluate: boolean }, hold: () => boolean): Promise<boolean> {
+  const runId = entry.spec.id;
+  const t = entry.trainer;
+  let { probe, evaluate } = due;
+  if (probe && !hold()) {
+    const record = toProbe(await t.probe());
+    flushSteps(runId);
+    emit({ type: 'run-probe', runId, record });
+    probe = false;
+  }
+  const evaluated = evaluate && !hold() && (await evaluateAndSave(entry, hold));
+  if (evaluated) evaluate = false;
+  if (probe || evaluate) owed.set(runId, { step: t.step, probe, evaluate });
+  else owed.delete(runId);
+  return evaluated;
+}
+
 async function stepOnce(runId: string): Promise<void> {
   await withRun(runId, async (entry) => {
     const target = targets.get(runId);
     if (target === undefined) return; // paused while waiting its turn
     const t = entry.trainer;
-    if (t.step >= target) return finish(entry);
-    const rec = await t.trainStep();
+    if (t.step >= target.step) return finish(entry);
     const cfg = entry.spec.config;
+    // Paused since this turn began (pause deletes the target; a new train call updates it in place).
+    const paused = () => targets.get(runId) !== target;
+    const stopEarly = async () => {
+      emit({ type: 'log', message: `Run ${runId} stopped early at step ${t.step}: ${cfg.patience} evaluations without a new best (step ${t.best?.step}).` });
+      await finish(entry);
+    };
+    const put = owed.get(runId);
+    if (put && put.step === t.step) {
+      // What a pause put off at this step comes first, as a turn of its own (a pause can come in between).
+      if ((await dueWork(entry, put, paused)) && t.stalled) await stopEarly();
+      return;
+    }
+    const rec = await t.trainStep();
     queueStep(runId, { ...rec, samples: Math.min(cfg.batchSize, t.dataset.trainIdx.length), time: Date.now() });
-    if (cfg.probeEvery > 0 && t.step % cfg.probeEvery === 0) {
-      const probe = toProbe(await t.probe());
-      flushSteps(runId);
-      emit({ type: 'run-probe', runId, record: probe });
-    }
-    if (t.step >= target) await finish(entry);
-    else if (t.step % cfg.evalEvery === 0) {
-      await evaluateAndSave(entry);
-      if (t.stalled) {
-        emit({ type: 'log', message: `Run ${runId} stopped early at step ${t.step}: ${cfg.patience} evaluations without a new best (step ${t.best?.step}).` });
-        await finish(entry);
-      }
-    }
+    const atTarget = t.step >= target.step;
+    const due = {
+      probe: cfg.probeEvery > 0 && t.step % cfg.probeEvery === 0,
+      // On the schedule, and where a training call stops (the end of the budget, a Step) unless it asked not to.
+      evaluate: t.step % cfg.evalEvery === 0 || (atTarget && target.evaluate),
+    };
+    if (due.probe || due.evaluate) await yieldToMessages(); // a pause sent during the step is seen before them
+    const evaluated = await dueWork(entry, due, () => paused() || (atTarget && !target.evaluate));
+    if (evaluated && t.stalled && !atTarget) await stopEarly();
+    else if (atTarget) await finish(entry);
   });
 }
 
@@ -261,8 +308,11 @@ async function open(entry: RunEntry, restore: boolean): Promise<OpenedRun> {
     if (file) {
       t.importWeights(file);
       entry.lastGoodStep = t.step;
-      evaluatedAt.set(entry.spec.id, t.step);
       restored = true;
+      // An evaluation a pause put off here went with the old worker: owe it again (at worst a repeat, which the
+      // page's history replaces).
+      const cfg = entry.spec.config;
+      if (t.step > 0 && t.step % cfg.evalEvery === 0) owed.set(entry.spec.id, { step: t.step, probe: false, evaluate: true });
     }
   }
   if (!restored) await evaluateAndSave(entry);
@@ -278,6 +328,7 @@ export const runMethods: RunMethods = {
     checkDevice();
     watchDevice();
     targets.delete(run.id);
+    owed.delete(run.id);
     return exclusive(run.id, async () => open(await createEntry(run), restore));
   },
 
@@ -285,11 +336,11 @@ export const runMethods: RunMethods = {
     targets.delete(runId);
     release(runId);
     pendingSteps.delete(runId);
-    evaluatedAt.delete(runId);
+    owed.delete(runId);
     await closeEntry(runId);
   },
 
-  async train({ runIds, steps }) {
+  async train({ runIds, steps, evaluate = true }) {
     checkDevice();
     for (const id of runIds) {
       const entry = getRun(id);
@@ -297,8 +348,12 @@ export const runMethods: RunMethods = {
       const budget = entry.spec.config.steps;
       // Without a step count: up to the next multiple of the budget (the budget itself at first; a resumed run
       // goes on to the mark it was heading for).
-      const target = steps !== undefined ? t.step + Math.max(0, Math.floor(steps)) : (Math.floor(t.step / budget) + 1) * budget;
-      targets.set(id, Math.max(targets.get(id) ?? 0, target));
+      const step = steps !== undefined ? t.step + Math.max(0, Math.floor(steps)) : (Math.floor(t.step / budget) + 1) * budget;
+      const now = targets.get(id);
+      // A run already training keeps its Target object (the step in flight tells a pause by its identity).
+      if (!now) targets.set(id, { step, evaluate });
+      else if (step > now.step) Object.assign(now, { step, evaluate });
+      else if (step === now.step) now.evaluate ||= evaluate;
       emit({ type: 'run-status', runId: id, training: true, step: t.step });
     }
     const done = Promise.all(runIds.map(whenStopped));
@@ -307,14 +362,12 @@ export const runMethods: RunMethods = {
   },
 
   async pause({ runIds }) {
-    const ids = runIds ?? [...targets.keys()];
-    await Promise.all(
-      ids.filter((id) => targets.has(id) && hasRun(id)).map((id) => {
-        // The step in flight finishes first (withRun queues behind it); then stop cleanly: evaluate, save, status.
-        targets.delete(id);
-        return withRun(id, (entry) => finish(entry));
-      }),
-    );
+    const ids = (runIds ?? [...targets.keys()]).filter((id) => targets.has(id) && hasRun(id));
+    // At once, so the step in flight sees it: its probe and evaluation are put off, and an evaluation under way
+    // stops at its next batch. Then (withRun queues behind that step) stop: save the weights, report the status.
+    for (const id of ids) targets.delete(id);
+    // (A train call that came in between keeps its run training.)
+    await Promise.all(ids.map((id) => withRun(id, async (entry) => (targets.has(id) ? undefined : finish(entry)))));
   },
 
   async resetRun({ runId }) {
@@ -322,9 +375,10 @@ export const runMethods: RunMethods = {
     targets.delete(runId);
     release(runId);
     pendingSteps.delete(runId);
+    owed.delete(runId);
     return exclusive(runId, async () => {
       const entry = await createEntry(getRun(runId).spec);
-      const rec = await evaluate(entry);
+      const rec = toEval(await entry.trainer.evaluate());
       await saveGood(entry);
       return rec;
     });
@@ -342,6 +396,7 @@ export const runMethods: RunMethods = {
     checkDevice();
     targets.delete(runId);
     release(runId);
+    owed.delete(runId);
     return withRun(runId, async (entry) => {
       entry.trainer.importWeights(file);
       flushSteps(runId);

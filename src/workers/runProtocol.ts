@@ -77,9 +77,14 @@ export interface RunMethods {
   /**
    * Trains the runs, round-robin one step each, until each reached its target: `steps` more steps, or (steps
    * absent) up to the next multiple of config.steps. Resolves when all of them stopped (target, pause or fault).
+   * They are evaluated every config.evalEvery steps and at the target; `evaluate: false` puts off what falls due at
+   * the target (done before the next step), so a run that catches up with another is evaluated where it was.
    */
-  train(p: { runIds: string[]; steps?: number }): Promise<void>;
-  /** Stops the listed runs (all when absent) after their current step. */
+  train(p: { runIds: string[]; steps?: number; evaluate?: boolean }): Promise<void>;
+  /**
+   * Stops the listed runs (all when absent) after the step in flight. Nothing is evaluated at a pause: an
+   * evaluation or probe in progress or due then is put off until the run trains again (same step, same weights).
+   */
   pause(p: { runIds?: string[] }): Promise<void>;
   /** Rebuilds the run from its seed at step 0 (fresh weights, fresh optimizer); returns the step-0 evaluation. */
   resetRun(p: { runId: string }): Promise<EvalRecord>;

@@ -314,8 +314,14 @@ export class Trainer {
     }
   }
 
-  /** Metrics per task on the validation split (real candidates only; GAUC groups by user, else by request). */
-  async evaluate(): Promise<EvalRecord> {
+  /**
+   * Metrics per task on the validation split (real candidates only; GAUC groups by user, else by request).
+   * `stop`, asked before each batch (it may await, e.g. to let a worker's messages in), abandons the evaluation
+   * when true (null: nothing recorded, the best checkpoint as it was).
+   */
+  evaluate(): Promise<EvalRecord>;
+  evaluate(stop: () => boolean | Promise<boolean>): Promise<EvalRecord | null>;
+  async evaluate(stop?: () => boolean | Promise<boolean>): Promise<EvalRecord | null> {
     const K = this.tasks.length;
     const N = this.meta.maxCandidates;
     const val = this.dataset.valIdx;
@@ -333,6 +339,7 @@ export class Trainer {
     const nceCount = new Array(K).fill(0);
     let at = 0;
     let start0 = 0; // the batch's first request, as an index into the split
+    if (await stop?.()) return null;
     for await (const b of this.inferBatches(val, true)) {
       const start = at;
       const usable = new Array(K).fill(0);
@@ -362,6 +369,7 @@ export class Trainer {
         nceCount[k] += usable[k];
       }
       start0 += b.rows.length;
+      if (await stop?.()) return null; // before the next batch is computed (the generator's tensors are all freed)
     }
     const valBce = bceSum.map((s) => s / Math.max(at, 1));
     const valInfoNce = nceSum.map((s, k) => s / Math.max(nceCount[k], 1));

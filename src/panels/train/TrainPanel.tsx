@@ -210,7 +210,7 @@ export function TrainPanel() {
           >
             {training && active && !matchesActive ? '▶ Queue new run' : '▶ Play'}
           </button>
-          <button type="button" data-testid="train-pause" data-pausing={pausing} onClick={pause} disabled={!training || pausing} title="stops after the step in flight (then evaluates)">
+          <button type="button" data-testid="train-pause" data-pausing={pausing} onClick={pause} disabled={!training || pausing} title="stops after the step in flight; an evaluation due then waits for the next Play (same step, same weights)">
             {pausing ? '❚❚ Pausing...' : '❚❚ Pause'}
           </button>
           <button type="button" data-testid="train-step" onClick={step} disabled={training || working !== null}>
