@@ -2,8 +2,10 @@
 // on WebGPU (SwiftShader, a software GPU: the slow case the issue measured at ~1 min) and on wasm: a click on Pause
 // shows "Pausing..." (button disabled, ETA "pausing...") until the worker confirms; at most one step (the one in
 // flight) ends after the click, nothing is evaluated at the pause, and Play goes on from the next step with an
-// unbroken step history. Step counts are asserted; the click -> paused wall time is only printed.
-// Shown to fail on the old loop (it evaluated the run once more when it stopped): evaluations [0, P], not [0].
+// unbroken step history. A comparison made from a paused run, paused and played along with it, is evaluated at
+// exactly its base's steps, the schedule's. Step counts are asserted; the click -> paused wall time is printed.
+// Shown to fail on the old loop (it evaluated the run once more when it stopped): evaluations [0, P], not [0]; and
+// in the comparison test an evaluation off the schedule (step 32 on wasm; there it fails when a pause lands off it).
 import { describe, expect, inject, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { backendBadge, open, sharedBrowser } from './browser';
@@ -14,6 +16,11 @@ import { backendBadge, open, sharedBrowser } from './browser';
 const CFG =
   'd=16&layers=1&heads=2&batchSize=64&historyLen=4&maxCandidates=8&steps=5000&evalEvery=1000&probeEvery=0&valFraction=0.5' +
   '&shop.requests=2000&shop.users=100&shop.items=200&shop.candidates=8&shop.historyLen=4';
+/** Tiny, for the comparison: evaluated every 3 steps, a budget it never reaches. */
+const EVERY = 3;
+const TINY =
+  `d=8&layers=1&heads=1&batchSize=8&historyLen=4&maxCandidates=4&steps=5000&evalEvery=${EVERY}&probeEvery=0` +
+  '&shop.requests=200&shop.users=40&shop.items=60&shop.candidates=4&shop.historyLen=4';
 const SLOW = 300_000;
 // E2E_BACKEND=wasm (or webgpu) runs one backend only.
 const BACKENDS = process.env.E2E_BACKEND ? [process.env.E2E_BACKEND] : ['webgpu', 'wasm'];
@@ -26,15 +33,35 @@ interface Seen {
   steps: { step: number; time: number }[];
   evals: number[];
 }
-const run = (page: Page) =>
-  page.evaluate(() => {
-    const r = window.__playground!.runs()[0];
-    return { step: r.step, status: r.status, steps: r.history.steps.map((s) => ({ step: s.step, time: s.time })), evals: r.history.evals.map((e) => e.step) } as Seen;
-  });
+const runs = (page: Page) =>
+  page.evaluate(() =>
+    window.__playground!.runs().map((r) => ({ step: r.step, status: r.status, steps: r.history.steps.map((s) => ({ step: s.step, time: s.time })), evals: r.history.evals.map((e) => e.step) }) as Seen),
+  );
+const run = async (page: Page) => (await runs(page))[0];
 
-/** Waits until the run has trained past `step` (the worker and its shaders warmed up). */
+/** Waits until every run is training past `step` (the worker and its shaders warmed up). */
 async function trainedPast(page: Page, step: number) {
-  await page.waitForFunction((s) => (window.__playground?.runs()[0]?.step ?? 0) > s && window.__playground!.runs()[0].status === 'training', step, { timeout: SLOW });
+  await page.waitForFunction(
+    (s) => {
+      const all = window.__playground?.runs() ?? [];
+      return all.length > 0 && all.every((r) => r.step > s && r.status === 'training');
+    },
+    step,
+    { timeout: SLOW },
+  );
+}
+
+/** Waits until `n` runs exist, all idle at one step; returns them. */
+async function idleTogether(page: Page, n: number): Promise<Seen[]> {
+  await page.waitForFunction(
+    (count) => {
+      const all = window.__playground?.runs() ?? [];
+      return all.length === count && all.every((r) => r.status === 'idle' && r.step === all[0].step);
+    },
+    n,
+    { timeout: SLOW },
+  );
+  return runs(page);
 }
 
 /**
@@ -55,9 +82,8 @@ async function pauseNow(page: Page) {
   });
   const handle = await page.waitForFunction(
     () => {
-      const r = window.__playground!.runs()[0];
       const button = document.querySelector<HTMLButtonElement>('[data-testid="train-pause"]')!;
-      return r.status === 'idle' && button.dataset.pausing === 'false' ? Date.now() : 0;
+      return window.__playground!.runs().every((r) => r.status === 'idle') && button.dataset.pausing === 'false' ? Date.now() : 0;
     },
     null,
     { timeout: SLOW, polling: 20 },
@@ -109,6 +135,43 @@ describe.each(BACKENDS)('pause on %s', (backend) => {
       expect(b.steps.filter((s) => s.time > second.tClick).length).toBeLessThanOrEqual(1);
       expect(b.steps.map((s) => s.step)).toEqual(Array.from({ length: b.step }, (_, i) => i + 1));
       expect(b.evals).toEqual([0]);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.context().close();
+    }
+  });
+});
+
+describe.each(BACKENDS)('pause and a comparison on %s', (backend) => {
+  it('a comparison made from a paused run, paused and played with it, is evaluated at exactly its base\u2019s steps', async () => {
+    const { page, errors } = await open(browser(), `${inject('siteUrl')}?backend=${backend}#${TINY}`);
+    try {
+      await backendBadge(page);
+      await page.getByTestId('train-start').click();
+      await trainedPast(page, 1);
+      await pauseNow(page);
+      const [paused] = await idleTogether(page, 1);
+      // The comparison catches up with its base, evaluated where the base was (not at the pause).
+      await page.getByTestId('compare-detach').click();
+      const [base, cmp] = await idleTogether(page, 2);
+      console.log(`[pause] ${backend}: base paused at ${paused.step}, evaluated at ${JSON.stringify(base.evals)}; comparison at ${cmp.step}, evaluated at ${JSON.stringify(cmp.evals)}`);
+      expect(cmp.step).toBe(paused.step);
+      expect(cmp.evals).toEqual(base.evals);
+      // Both train; a pause stops them together (the one behind catches up), evaluated alike. Twice: the second
+      // Play first does what the first pause put off.
+      for (let round = 1; round <= 2; round++) {
+        const at = (await run(page)).step;
+        await page.getByTestId('train-start').click();
+        await trainedPast(page, at + 1);
+        await pauseNow(page);
+        const [b, c] = await idleTogether(page, 2);
+        console.log(`[pause] ${backend}: paused together at ${b.step}, evaluated at ${JSON.stringify(b.evals)} and ${JSON.stringify(c.evals)}`);
+        expect(c.evals).toEqual(b.evals);
+        // Every evaluation on the schedule, none missing before the paused step (at it: put off, or done).
+        const schedule = Array.from({ length: Math.ceil(b.step / EVERY) }, (_, i) => i * EVERY);
+        expect(b.evals.filter((s) => s < b.step)).toEqual(schedule);
+        expect(b.evals.every((s) => s % EVERY === 0)).toBe(true);
+      }
       expect(errors).toEqual([]);
     } finally {
       await page.context().close();
