@@ -51,6 +51,7 @@ export const SETTING_WORDS: Record<keyof Config, Term> = {
   probeEvery: { label: 'gradient probe every (steps)', text: 'How often the gradient-conflict probe measures whether the tasks pull the shared weights apart (0 = off).' },
   valFraction: { label: 'validation share', text: 'Share of requests held out to measure the model; it never trains on them.' },
   split: { label: 'validation split', text: 'random: any requests are held out; time: the latest ones, as in production.' },
+  recordStep: { label: 'recorded step', text: 'On WebGPU, record the GPU work of one training step and replay it every step with the next batch, instead of planning ~500 GPU programs again each time: faster, same numbers.' },
   fused: { label: 'fused GPU kernels', text: 'On WebGPU, run LayerNorm, the activation, attention and the loss as a few fused GPU programs instead of many small ones: faster, same numbers.' },
 };
 

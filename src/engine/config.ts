@@ -75,6 +75,8 @@ export interface Config {
   // --- engine ---
   /** Fused WebGPU kernels (src/engine/kernels/); off = the plain TF.js ops. Same numbers either way; webgpu only. */
   fused: boolean;
+  /** Record the training step's GPU work once and replay it (webgpu, with `fused`); off = TF.js every step. Same numbers. */
+  recordStep: boolean;
 }
 
 export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
@@ -118,6 +120,7 @@ export const DEFAULT_CONFIG: Readonly<Config> = Object.freeze({
   valFraction: 0.2,
   split: 'random',
   fused: true,
+  recordStep: true,
 } satisfies Config);
 
 /** The config keys that change the encoded arrays (the rest only change the model and training). */
@@ -185,6 +188,7 @@ export const CONFIG_KEYS: { [K in keyof Config]: KeyKind & { help: string } } = 
   valFraction: { type: 'number', min: 0.01, max: 0.9, help: 'validation share of requests' },
   split: { type: 'enum', options: ['random', 'time'], help: 'validation split' },
   fused: { type: 'boolean', help: 'fused WebGPU kernels (off = plain TF.js ops, same numbers)' },
+  recordStep: { type: 'boolean', help: 'replay a recorded training step on WebGPU (off = TF.js every step, same numbers)' },
 };
 
 export class ConfigError extends Error {}

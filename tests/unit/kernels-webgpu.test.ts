@@ -111,7 +111,7 @@ describe('fused kernels = plain TF.js ops on webgpu (values and gradients)', () 
   }
 
   // Shown to fail: without dropping the cached CPU copy after the in-place write, the second read saw stale values.
-  it('FlatAdam writes its step into each variable in place: the values of slice + subtract, reads stay fresh, a clone keeps its own', async () => {
+  it('FlatAdam writes its moments and each variable in place: the values of the plain ops, reads stay fresh, a clone keeps its own', async () => {
     const shapes = [[3, 70], [5], [2, 2, 3], [1]];
     const make = (tag: string) =>
       shapes.map((shape, i) => {
@@ -135,7 +135,8 @@ describe('fused kernels = plain TF.js ops on webgpu (values and gradients)', () 
     };
     const compare = async () => {
       const [a, b] = [await read(fused), await read(plain)];
-      for (let i = 0; i < a.length; i++) expect(relErr(a[i], b[i])).toBeLessThanOrEqual(1e-6);
+      // 1e-5: the in-place moments round in another order than the plain ops (measured 1.1e-6 after two steps).
+      for (let i = 0; i < a.length; i++) expect(relErr(a[i], b[i])).toBeLessThanOrEqual(1e-5);
     };
     const ids = fused.map((v) => v.dataId);
     step(adamF, true);

@@ -54,9 +54,13 @@ describe('no tensor leaks', () => {
     const ds = smallShop({ requests: 60, candidates: 3, historyLen: 3 });
     const start = tf.memory().numTensors;
     const trainer = Trainer.create(ds, tinyTrainConfig(ds, { batchSize: 4 }));
-    await trainer.trainStep();
+    // From step 2 on, steps are recorded until two in a row match (kernels/recordedStep.ts; a constant uploaded on
+    // first use can make the first differ): the kept recording then holds its inputs and output, a fixed count.
+    do await trainer.trainStep();
+    while (trainer.recordedStep.dispatches === 0 && trainer.step < 6);
+    expect(trainer.recordedStep.dispatches, trainer.recordedStep.refusal).toBeGreaterThan(0);
     const after1 = tf.memory().numTensors;
-    await trainer.trainStep();
+    await trainer.trainStep(); // a replay
     await trainer.probe();
     const afterProbe = tf.memory().numTensors;
     expect(afterProbe - after1).toBe(10); // the kept probe batch

@@ -8,10 +8,13 @@
 //             the step (each timed program ends its compute pass and is read back alone, so that pass is slow;
 //             its wall time is not reported). null where the adapter has no timestamp-query feature (in Node,
 //             Dawn grants it only with the allow_unsafe_apis toggle: setNodeBackend(..., { timestamps: true })).
+// - a replayed (recorded) step runs no TF.js kernel: its dispatches are its programs, named '(recorded) <program>',
+//             and timed one by one in the timed pass.
 // - readbacks: every read of tensor data into JS during the step (backend read / readSync), with the kernel
 //             that asked (null: the step's own code) and where in our source it came from; on webgpu `fromGpu`
 //             says whether the values had to be downloaded (small CPU-resident tensors are read in place).
 import * as tf from '@tensorflow/tfjs';
+import { observeReplays } from './recordedStep';
 
 export interface KernelStat {
   /** The registered kernel's name ('(no kernel)': a program dispatched outside any kernel). */
@@ -137,6 +140,21 @@ async function countedPass(step: () => Promise<unknown>, timestamps: boolean): P
       }
     });
   }
+  // A replayed step (recordedStep.ts) runs no TF.js kernel: its dispatches are counted, and timed, as it replays.
+  const observerBefore = observeReplays({
+    timed: timestamps,
+    replayed: (dispatches) => {
+      for (const d of dispatches) {
+        const name = `(recorded) ${d.name}`;
+        pass.programs += 1;
+        stat(name).programs += 1;
+        stat(name).calls += 1;
+        if (d.ms !== null) pass.timers.push({ name, query: Promise.resolve(d.ms) });
+      }
+      // Its one readback: the step's scalars, copied out in the same submit and mapped.
+      pass.readbacks.push({ api: 'read', kernel: null, where: 'src/engine/kernels/recordedStep.ts (the step scalars, mapped after the replay)', fromGpu: true });
+    },
+  });
   // A readback: a read asked for by the step's own code, or any read that downloads from the GPU. Not one: a
   // kernel reading CPU-resident values in place (cpu kernels read their indices; webgpu runs small ops on the
   // CPU), nor a read nested in another (cpu's read calls its readSync).
@@ -162,6 +180,7 @@ async function countedPass(step: () => Promise<unknown>, timestamps: boolean): P
   try {
     await step();
   } finally {
+    observeReplays(observerBefore);
     for (const [o, key, wasOwn, value] of hooked.reverse()) {
       if (wasOwn) (o as Record<string, unknown>)[key] = value;
       else delete (o as Record<string, unknown>)[key];

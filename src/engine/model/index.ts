@@ -41,28 +41,38 @@ export function buildModel(cfg: Config, meta: DatasetMeta): RankingModel {
   }
 }
 
-/** A Batch (flat typed arrays) -> tensors shaped by the dataset's widths; ids are int32. Dispose with disposeBatch. */
-export function batchToTensors(batch: Batch, meta: DatasetMeta): BatchTensors {
+/** The batch's arrays in BatchTensors' key order, with the shape each tensor takes (ids int32, the rest float32). */
+export function batchArrays(batch: Batch, meta: DatasetMeta): { key: Exclude<keyof BatchTensors, 'B'>; values: Int32Array | Float32Array; shape: number[] }[] {
   const B = batch.numRequests;
   const f = meta.features;
   const N = meta.maxCandidates;
   const M = meta.multiLen;
-  const H = meta.historyLen;
-  const K = meta.tasks.length;
-  return {
-    B,
-    ctxCat: tf.tensor2d(batch.ctxCat, [B, f.ctxCat.length], 'int32'),
-    ctxNum: tf.tensor2d(batch.ctxNum, [B, f.ctxNum.length], 'float32'),
-    ctxMulti: tf.tensor3d(batch.ctxMulti, [B, f.ctxMulti.length, M], 'int32'),
-    history: tf.tensor2d(batch.history, [B, H], 'int32'),
-    candItem: tf.tensor2d(batch.candItem, [B, N], 'int32'),
-    candCat: tf.tensor3d(batch.candCat, [B, N, f.candCat.length], 'int32'),
-    candNum: tf.tensor3d(batch.candNum, [B, N, f.candNum.length], 'float32'),
-    candMulti: tf.tensor4d(batch.candMulti, [B, N, f.candMulti.length, M], 'int32'),
-    candMask: tf.tensor2d(batch.candMask, [B, N], 'float32'),
-    labels: tf.tensor3d(batch.labels, [B, N, K], 'float32'),
-  };
+  return [
+    { key: 'ctxCat', values: batch.ctxCat, shape: [B, f.ctxCat.length] },
+    { key: 'ctxNum', values: batch.ctxNum, shape: [B, f.ctxNum.length] },
+    { key: 'ctxMulti', values: batch.ctxMulti, shape: [B, f.ctxMulti.length, M] },
+    { key: 'history', values: batch.history, shape: [B, meta.historyLen] },
+    { key: 'candItem', values: batch.candItem, shape: [B, N] },
+    { key: 'candCat', values: batch.candCat, shape: [B, N, f.candCat.length] },
+    { key: 'candNum', values: batch.candNum, shape: [B, N, f.candNum.length] },
+    { key: 'candMulti', values: batch.candMulti, shape: [B, N, f.candMulti.length, M] },
+    { key: 'candMask', values: batch.candMask, shape: [B, N] },
+    { key: 'labels', values: batch.labels, shape: [B, N, meta.tasks.length] },
+  ];
 }
+
+/** A Batch (flat typed arrays) -> tensors shaped by the dataset's widths; ids are int32. Dispose with disposeBatch. */
+export function batchToTensors(batch: Batch, meta: DatasetMeta): BatchTensors {
+  const bt: Record<string, unknown> = { B: batch.numRequests };
+  for (const a of batchArrays(batch, meta)) bt[a.key] = tf.tensor(a.values, a.shape, a.values instanceof Int32Array ? 'int32' : 'float32');
+  return bt as unknown as BatchTensors;
+}
+
+/** BatchTensors' tensors in batchArrays' order. */
+export function batchTensorList(bt: BatchTensors): tf.Tensor[] {
+  return BATCH_KEYS.map((k) => bt[k]);
+}
+const BATCH_KEYS = ['ctxCat', 'ctxNum', 'ctxMulti', 'history', 'candItem', 'candCat', 'candNum', 'candMulti', 'candMask', 'labels'] as const;
 
 /** Disposes every tensor of a BatchTensors. */
 export function disposeBatch(bt: BatchTensors): void {

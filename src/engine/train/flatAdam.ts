@@ -1,26 +1,33 @@
 // Adam over every variable at once. tf.train.adam updates each variable with its own ~14 small ops, so a
 // 65-variable OneRank paid ~900 GPU programs per step for the update alone, and on WebGPU the step time is
-// dispatch, not arithmetic. Here the gradients are concatenated into one vector, the moments live in two flat
-// variables, and the update is ~8 ops on the whole vector plus one slice and one subtract per variable.
-// Same rule and constants as tf.train.adam (bias-corrected moments, epsilon = the backend's epsilon).
+// dispatch, not arithmetic. Here the gradients are concatenated into one vector and the moments live in two flat
+// variables. On webgpu (fused kernels) the update is written in place (kernels/adam.ts): one program per moment
+// and one per variable, every buffer keeping its identity, which the recorded step needs. Elsewhere it is ~8 ops
+// on the whole vector plus a slice and a subtract per variable.
+// Same rule and constants as tf.train.adam (bias-corrected moments, epsilon = the backend's epsilon), followed by
+// the decoupled weight decay (AdamW) of each variable: x <- (x - step) * keep, keep = 1 - lr * rate.
 import * as tf from '@tensorflow/tfjs';
-import { canSubtractInPlace, subtractInPlace } from '../kernels/inPlace';
+import { applyInPlace, canUpdateInPlace, momentInPlace } from '../kernels/adam';
 import { fusedAvailable } from '../kernels/webgpu';
 
 export class FlatAdam {
   private readonly m: tf.Variable<tf.Rank.R1>;
   private readonly v: tf.Variable<tf.Rank.R1>;
   private readonly sizes: number[];
+  private readonly keep: number[];
   private t = 0;
 
   constructor(
     private readonly variables: readonly tf.Variable[],
     private readonly lr: number,
+    /** Per variable, the weight decay's factor 1 - lr * rate (default: 1 = no decay). */
+    keep?: readonly number[],
     private readonly beta1 = 0.9,
     private readonly beta2 = 0.999,
     private readonly epsilon = tf.backend().epsilon(),
   ) {
     this.sizes = variables.map((x) => x.size);
+    this.keep = keep ? [...keep] : variables.map(() => 1);
     const total = this.sizes.reduce((a, b) => a + b, 0);
     // tidy: the zeros tensors go, the variables (sharing their data) stay.
     [this.m, this.v] = tf.tidy(() => [tf.variable(tf.zeros<tf.Rank.R1>([total]), false), tf.variable(tf.zeros<tf.Rank.R1>([total]), false)]);
@@ -39,16 +46,32 @@ export class FlatAdam {
   }
 
   /**
+   * Counts the next step and returns its bias corrections [c1, c2] = [lr / (1 - b1^t), 1 / (1 - b2^t)]: the one
+   * per-step number of the update, which the device reads from a tensor (`hyper` in apply).
+   */
+  nextStep(): Float32Array {
+    this.t += 1;
+    return Float32Array.of(this.lr / (1 - this.beta1 ** this.t), 1 / (1 - this.beta2 ** this.t));
+  }
+
+  /** True when apply() writes in place here (webgpu with the fused kernels, no variable's data shared). */
+  inPlace(): boolean {
+    const backend = tf.backend();
+    return fusedAvailable() && [this.m, this.v, ...this.variables].every((x) => canUpdateInPlace(backend, x));
+  }
+
+  /**
    * One Adam step with gradient `flat * scale` (scale is the clip factor, a number or a device scalar; 1 = none).
    * With `ok` (a bool scalar on the device), the step applies only where ok is true: else the moments and the
    * variables keep their exact values (the gradient may be NaN; it never reaches them), and rewind() undoes t.
+   * `hyper` is this step's [c1, c2] from nextStep() as a tensor; without it, apply counts the step itself.
    */
-  apply(flat: tf.Tensor1D, scale: number | tf.Scalar = 1, ok?: tf.Scalar): void {
-    this.t += 1;
-    const { beta1: b1, beta2: b2 } = this;
-    const c1 = this.lr / (1 - b1 ** this.t);
-    const c2 = 1 / (1 - b2 ** this.t);
+  apply(flat: tf.Tensor1D, scale: number | tf.Scalar = 1, ok?: tf.Scalar, hyper?: tf.Tensor1D): void {
     tf.tidy(() => {
+      const h = hyper ?? tf.tensor1d(this.nextStep());
+      if (this.inPlace()) return this.applyInPlace(flat, typeof scale === 'number' ? tf.scalar(scale) : scale, ok ?? tf.scalar(true, 'bool'), h);
+      const { beta1: b1, beta2: b2 } = this;
+      const [c1, c2] = [h.slice(0, 1).reshape([]), h.slice(1, 1).reshape([])];
       const scaled = scale === 1 ? flat : tf.mul(flat, scale);
       const g = ok ? tf.where(ok, scaled, 0) : scaled;
       const m: tf.Tensor1D = tf.add(tf.mul(this.m, b1), tf.mul(g, 1 - b1));
@@ -58,18 +81,23 @@ export class FlatAdam {
       // lr * m_hat / (sqrt(v_hat) + eps), with m_hat = m / (1 - b1^t) and v_hat = v / (1 - b2^t).
       const raw = tf.div(tf.mul(m, c1), tf.add(tf.sqrt(tf.mul(v, c2)), this.epsilon));
       const step = (ok ? tf.where(ok, raw, 0) : raw) as tf.Tensor1D;
-      const backend = tf.backend();
-      if (fusedAvailable() && this.variables.every((x) => canSubtractInPlace(backend, x))) {
-        // webgpu: one program per variable, written into its own buffer (kernels/inPlace.ts), not a slice and a sub.
-        let offset = 0;
-        for (const x of this.variables) {
-          subtractInPlace(backend, x, step, offset);
-          offset += x.size;
-        }
-        return;
-      }
       const parts = this.variables.length === 1 ? [step] : tf.split(step, this.sizes);
-      this.variables.forEach((x, i) => x.assign(tf.sub(x, parts[i].reshape(x.shape))));
+      this.variables.forEach((x, i) => {
+        const next = tf.sub(x, parts[i].reshape(x.shape));
+        const keep = this.keep[i];
+        x.assign(keep === 1 ? next : tf.mul(next, ok ? tf.where(ok, keep, 1) : keep));
+      });
+    });
+  }
+
+  private applyInPlace(flat: tf.Tensor1D, scale: tf.Scalar, ok: tf.Scalar, hyper: tf.Tensor1D): void {
+    const backend = tf.backend();
+    momentInPlace(backend, this.m, flat, scale, ok, this.beta1, false);
+    momentInPlace(backend, this.v, flat, scale, ok, this.beta2, true);
+    let offset = 0;
+    this.variables.forEach((x, i) => {
+      applyInPlace(backend, x, this.m, this.v, hyper, ok, offset, this.epsilon, this.keep[i]);
+      offset += x.size;
     });
   }
 

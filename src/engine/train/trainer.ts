@@ -5,8 +5,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { taskWeightsOf, type Config } from '../config';
 import { mulberry32, shuffleInPlace, type Rng } from '../data/rng';
-import { metaOf, sliceBatch, type DatasetMeta, type EncodedDataset } from '../data/types';
-import { batchToTensors, buildModel, disposeBatch, stableName } from '../model';
+import { metaOf, sliceBatch, type Batch, type DatasetMeta, type EncodedDataset } from '../data/types';
+import { batchArrays, batchTensorList, batchToTensors, buildModel, disposeBatch, stableName } from '../model';
 import type { BatchTensors, RankingModel } from '../model/types';
 import { rankingLoss, Temperature, type LossWeights } from './loss';
 import { auc, taskMetrics, type TaskMetrics } from './metrics';
@@ -14,6 +14,7 @@ import { checkBestBy, isNewBest, selectionScore } from './checkpoint';
 import { dropIds, seenUsers, unseenItemShare, userIdColumn } from './ids';
 import { installFastKernels } from './fastKernels';
 import { FlatAdam } from './flatAdam';
+import { StepRecorder } from './stepRecorder';
 import { setFusedKernels } from '../kernels/webgpu';
 import { channelFlow, gradientConflict } from './probes';
 
@@ -167,10 +168,8 @@ export class Trainer {
   private optimizer: FlatAdam;
   private readonly batches: BatchOrder;
   private readonly trainables: tf.Variable[];
-  /** Variables that get decoupled weight decay: matrices and embedding tables, not biases, norms or T. */
-  private readonly decayed: tf.Variable[];
-  /** The embedding tables (ids' rows), which embDecay also shrinks. */
-  private readonly embeddings: tf.Variable[];
+  /** Replays the step's GPU work once recorded (webgpu): see stepRecorder.ts. */
+  private readonly recorder: StepRecorder;
   private readonly userCol: number;
   private readonly idRng: Rng;
   private probeBatch: BatchTensors | null = null;
@@ -191,11 +190,23 @@ export class Trainer {
     // Separate streams for training order and the probe batch, so probing never shifts the training order.
     this.batches = new BatchOrder(dataset.trainIdx, config.batchSize, mulberry32(config.seed ^ 0x5eed0001));
     this.trainables = [...model.variables, temperature.logT];
-    this.decayed = model.variables.filter((v) => v.shape.length >= 2);
-    this.embeddings = model.variables.filter((v) => EMBEDDING_TABLE.test(stableName(v)));
     this.userCol = userIdColumn(dataset);
     this.idRng = mulberry32(config.seed ^ 0x1dd0_0003); // its own stream: id dropout never shifts the batch order
-    this.optimizer = new FlatAdam(this.trainables, config.lr);
+    this.optimizer = this.newOptimizer();
+    this.recorder = new StepRecorder(() => this.config.recordStep && this.optimizer.inPlace());
+  }
+
+  /**
+   * Adam with each variable's decoupled weight decay (AdamW) factor: matrices and embedding tables shrink by
+   * lr * weightDecay per step (not biases, norms or T), the embedding tables (ids' rows) by lr * embDecay more.
+   */
+  private newOptimizer(): FlatAdam {
+    const { lr, weightDecay, embDecay } = this.config;
+    const keep = this.trainables.map((v) => {
+      const decayed = v.shape.length >= 2 ? 1 - lr * weightDecay : 1;
+      return decayed * (EMBEDDING_TABLE.test(stableName(v)) ? 1 - lr * embDecay : 1);
+    });
+    return new FlatAdam(this.trainables, lr, keep);
   }
 
   static create(dataset: EncodedDataset, cfg: Config): Trainer {
@@ -210,6 +221,11 @@ export class Trainer {
     return this.meta.tasks;
   }
 
+  /** The recorded step's state: dispatches per replayed step (0: steps go through TF.js) and why not, if refused. */
+  get recordedStep(): { dispatches: number; refusal: string } {
+    return { dispatches: this.recorder.dispatches, refusal: this.recorder.refusal };
+  }
+
   /** One optimizer step on the next training batch. Throws TrainingFault (weights untouched) on NaN / Inf. */
   async trainStep(): Promise<StepRecord> {
     const t0 = now();
@@ -217,49 +233,8 @@ export class Trainer {
     const rows = this.batches.next();
     const batch = sliceBatch(this.dataset, rows);
     dropIds(batch, this.meta, this.userCol, this.config.idDropout, this.idRng);
-    const bt = batchToTensors(batch, this.meta);
     const K = this.tasks.length;
-    // variableGrads disposes everything f made except its result: keep the per-task parts out of it.
-    const kept: { bce?: tf.Tensor1D; infoNce?: tf.Tensor1D; temperature?: tf.Scalar } = {};
-    const { value, flat, norm, temperature } = tf.tidy(() => {
-      const vg = tf.variableGrads(() => {
-        const { logits } = this.model.forward(bt, { training: true });
-        // The temperature is computed inside f, so its variable (log T) is on the tape and learns.
-        const T = this.temperature.value();
-        kept.temperature = tf.keep(T);
-        const parts = rankingLoss(logits, bt.labels, bt.candMask, T, this.weights);
-        kept.bce = tf.keep(parts.bce);
-        kept.infoNce = tf.keep(parts.infoNce);
-        return parts.total;
-      }, this.trainables);
-      // One vector for the norm and the update (a few GPU programs instead of a few per variable).
-      const flat = this.optimizer.flatten(vg.grads);
-      return { value: vg.value, flat, norm: tf.norm(flat) as tf.Scalar, temperature: kept.temperature! };
-    });
-    disposeBatch(bt);
-    // The step's scalars in one vector, read back once: [loss, BCE (K), InfoNCE (K), gradient norm, temperature].
-    const scalars = tf.tidy(() => tf.concat([value.reshape([1]), kept.bce!, kept.infoNce!, norm.reshape([1]), temperature.reshape([1])]));
-    tf.dispose([value, kept.bce!, kept.infoNce!, temperature]);
-    // No CPU round trip between the backward pass and the update: the update is encoded right behind it and
-    // applies only when every scalar is finite (`ok`, on the device; else the weights and Adam's moments keep their
-    // exact values), with the clip factor from the norm on the device too. The scalars are read after, to report
-    // and to raise TrainingFault, so a bad step still leaves the weights exactly as they were.
-    tf.tidy(() => {
-      const ok = tf.all(tf.isFinite(scalars)) as tf.Scalar;
-      const clip = this.config.clipNorm;
-      const scale = clip > 0 ? (tf.minimum(1, tf.div(clip, norm)) as tf.Scalar) : 1; // norm 0: clip / 0 = inf -> 1
-      this.optimizer.apply(flat, scale, ok);
-      const decay = (vars: tf.Variable[], rate: number) => {
-        const factor = tf.where(ok, 1 - this.config.lr * rate, 1);
-        if (rate > 0) for (const v of vars) v.assign(tf.mul(v, factor));
-      };
-      // Decoupled weight decay (AdamW): shrink weights toward 0 independently of the gradient's scale.
-      decay(this.decayed, this.config.weightDecay);
-      decay(this.embeddings, this.config.embDecay);
-    });
-    tf.dispose([flat, norm]);
-    const values = await scalars.data();
-    scalars.dispose();
+    const values = await this.deviceStep(batch, this.optimizer.nextStep());
     const [lossV, bceV, nceV, normV, tV] = [values[0], values.subarray(1, 1 + K), values.subarray(1 + K, 1 + 2 * K), values[1 + 2 * K], values[2 + 2 * K]];
     const step = this.step + 1;
     const fault = this.faultOf(step, lossV, bceV, nceV, normV);
@@ -278,6 +253,62 @@ export class Trainer {
       samplesPerSec: rows.length / Math.max((now() - t0) / 1000, 1e-9),
       epoch: (step * rows.length) / this.dataset.trainIdx.length,
     };
+  }
+
+  /**
+   * The step's device work (forward, backward, guarded update) and its scalars [loss, BCE (K), InfoNCE (K),
+   * gradient norm, temperature]: replayed from a recorded step where one applies (kernels/recordedStep.ts), else
+   * through TF.js, recorded when the StepRecorder asks. `hyper` is Adam's [c1, c2] for this step.
+   */
+  private async deviceStep(batch: Batch, hyper: Float32Array): Promise<Float32Array> {
+    const arrays = [...batchArrays(batch, this.meta).map((a) => a.values), hyper];
+    const recording = this.recorder.ready(arrays);
+    if (recording) return recording.run(arrays);
+    const bt = batchToTensors(batch, this.meta);
+    const hyperT = tf.tensor1d(hyper);
+    if (this.recorder.wants()) return this.recorder.capture([...batchTensorList(bt), hyperT], () => this.tensorStep(bt, hyperT));
+    const scalars = this.tensorStep(bt, hyperT);
+    disposeBatch(bt);
+    hyperT.dispose();
+    const values = (await scalars.data()) as Float32Array;
+    scalars.dispose();
+    return values;
+  }
+
+  /** One step through TF.js: its scalars as one vector (see deviceStep), the update encoded behind them. */
+  private tensorStep(bt: BatchTensors, hyper: tf.Tensor1D): tf.Tensor1D {
+    // variableGrads disposes everything f made except its result: keep the per-task parts out of it.
+    const kept: { bce?: tf.Tensor1D; infoNce?: tf.Tensor1D; temperature?: tf.Scalar } = {};
+    const { value, flat, norm, temperature } = tf.tidy(() => {
+      const vg = tf.variableGrads(() => {
+        const { logits } = this.model.forward(bt, { training: true });
+        // The temperature is computed inside f, so its variable (log T) is on the tape and learns.
+        const T = this.temperature.value();
+        kept.temperature = tf.keep(T);
+        const parts = rankingLoss(logits, bt.labels, bt.candMask, T, this.weights);
+        kept.bce = tf.keep(parts.bce);
+        kept.infoNce = tf.keep(parts.infoNce);
+        return parts.total;
+      }, this.trainables);
+      // One vector for the norm and the update (a few GPU programs instead of a few per variable).
+      const flat = this.optimizer.flatten(vg.grads);
+      return { value: vg.value, flat, norm: tf.norm(flat) as tf.Scalar, temperature: kept.temperature! };
+    });
+    const scalars = tf.tidy(() => tf.concat([value.reshape([1]), kept.bce!, kept.infoNce!, norm.reshape([1]), temperature.reshape([1])]) as tf.Tensor1D);
+    tf.dispose([value, kept.bce!, kept.infoNce!, temperature]);
+    // No CPU round trip between the backward pass and the update: the update is encoded right behind it and
+    // applies only when every scalar is finite (`ok`, on the device; else the weights and Adam's moments keep their
+    // exact values), with the clip factor from the norm on the device too. The scalars are read after, to report
+    // and to raise TrainingFault, so a bad step still leaves the weights exactly as they were. The decoupled weight
+    // decay (AdamW) rides in the optimizer's update (its per-variable `keep` factors).
+    tf.tidy(() => {
+      const ok = tf.all(tf.isFinite(scalars)) as tf.Scalar;
+      const clip = this.config.clipNorm;
+      const scale = clip > 0 ? (tf.minimum(1, tf.div(clip, norm)) as tf.Scalar) : 1; // norm 0: clip / 0 = inf -> 1
+      this.optimizer.apply(flat, scale, ok, hyper);
+    });
+    tf.dispose([flat, norm]);
+    return scalars;
   }
 
   private faultOf(step: number, loss: number, bce: ArrayLike<number>, nce: ArrayLike<number>, norm: number): TrainingFault | null {
@@ -551,13 +582,14 @@ export class Trainer {
     });
     // Adam's moments belong to the old trajectory.
     this.optimizer.dispose();
-    this.optimizer = new FlatAdam(this.trainables, this.config.lr);
+    this.optimizer = this.newOptimizer();
     this.forgetBest(); // the best checkpoint belongs to the old trajectory too
     if (typeof file.step === 'number') this.step = file.step;
   }
 
   dispose(): void {
     this.forgetBest();
+    this.recorder.dispose();
     this.optimizer.dispose();
     this.model.dispose();
     this.temperature.dispose();
