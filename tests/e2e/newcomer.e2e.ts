@@ -194,7 +194,8 @@ describe.each(BACKENDS)('runs of two datasets on %s', (backend) => {
   });
 });
 
-describe('comparisons and settings (wasm)', () => {
+// (A comparison on WebGPU: workspace.e2e.ts, which runs there.)
+describe('comparisons and settings', () => {
   it('a comparison leaves the next run\u2019s settings alone and is evaluated at its base\u2019s steps', async () => {
     // 20 steps, evaluated every 5: enough for the screenshot to show two curves apart.
     const { page, errors } = await open(browser(), `${inject('siteUrl')}?backend=wasm#${TINY}&steps=20&evalEvery=5`);
@@ -242,8 +243,8 @@ describe('comparisons and settings (wasm)', () => {
     }
   });
 
-  it('heads that do not divide d are refused at the field, with why; the config keeps a working value', async () => {
-    const { page } = await open(browser(), `${inject('siteUrl')}?backend=wasm#${TINY}`);
+  it.each(BACKENDS)('heads that do not divide d are refused at the field (%s), with why; the config keeps a working value', async (backend) => {
+    const { page } = await open(browser(), `${inject('siteUrl')}?backend=${backend}#${TINY}`);
     try {
       await backendBadge(page);
       const heads = page.getByTestId('cfg-heads');
