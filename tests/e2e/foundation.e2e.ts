@@ -65,6 +65,11 @@ describe('foundation', () => {
     // Mean of the last 4 steps below the mean of the first 4: noisy per batch, but clearly down.
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(mean(losses.slice(-4))).toBeLessThan(mean(losses.slice(0, 4)));
+    // The recorded step runs in the browser's WebGPU too: TF.js plans the first steps, then the recording replays.
+    const replayed = await page.evaluate(() => window.__playground!.runs()[0].history.steps.map((s) => s.replayed === true));
+    expect(replayed[0]).toBe(false);
+    expect(replayed.filter(Boolean).length, JSON.stringify(replayed)).toBeGreaterThanOrEqual(6);
+    expect(await page.getByTestId('step-path').textContent()).toBe('recorded step');
     expect(errors).toEqual([]);
     await page.context().close();
   });

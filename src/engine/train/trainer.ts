@@ -34,6 +34,8 @@ export interface StepRecord {
   samplesPerSec: number;
   /** Passes over the training split so far (step x batch / training requests): the curves' second axis. */
   epoch: number;
+  /** True when the step was a replay of the recorded step (webgpu; kernels/recordedStep.ts), not planned by TF.js. */
+  replayed?: boolean;
 }
 
 export interface EvalRecord {
@@ -170,6 +172,8 @@ export class Trainer {
   private readonly trainables: tf.Variable[];
   /** Replays the step's GPU work once recorded (webgpu): see stepRecorder.ts. */
   private readonly recorder: StepRecorder;
+  /** Whether the last step was a replay. */
+  private replayed = false;
   private readonly userCol: number;
   private readonly idRng: Rng;
   private probeBatch: BatchTensors | null = null;
@@ -252,6 +256,7 @@ export class Trainer {
       temperature: tV,
       samplesPerSec: rows.length / Math.max((now() - t0) / 1000, 1e-9),
       epoch: (step * rows.length) / this.dataset.trainIdx.length,
+      replayed: this.replayed,
     };
   }
 
@@ -263,6 +268,7 @@ export class Trainer {
   private async deviceStep(batch: Batch, hyper: Float32Array): Promise<Float32Array> {
     const arrays = [...batchArrays(batch, this.meta).map((a) => a.values), hyper];
     const recording = this.recorder.ready(arrays);
+    this.replayed = recording !== null;
     if (recording) return recording.run(arrays);
     const bt = batchToTensors(batch, this.meta);
     const hyperT = tf.tensor1d(hyper);

@@ -2,6 +2,7 @@
 // live charts. Runs train in the worker; this panel only sends commands and draws what the run store holds.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useApp } from '../../app/AppContext';
+import { settingTooltip } from '../../app/glossary';
 import { useDatasets } from '../../app/datasets';
 import { datasetLabel, splitByDataset } from '../../app/runGroups';
 import { describeChange, useRuns, type RunView } from '../../app/runs';
@@ -196,6 +197,7 @@ export function TrainPanel() {
   const rate = active ? throughput(active.history.steps, active.step, active.config.steps, active.status === 'training' ? active.trainingSince : 0) : null;
   const etaText = !active ? '-' : pausing ? 'pausing...' : active.status === 'training' ? formatDuration(rate?.etaSec ?? null) : active.step >= active.config.steps ? 'done' : `- (${active.status === 'idle' ? 'paused' : 'stopped'})`;
   const exportable = () => visible.map((r) => ({ ...r }));
+  const lastStep = active?.history.steps[active.history.steps.length - 1];
 
   return (
     <div className="train-panel">
@@ -226,6 +228,11 @@ export function TrainPanel() {
           </div>
           <div data-testid="samples-per-sec">{rate?.samplesPerSec ? `${rate.samplesPerSec.toFixed(1)} requests/s` : '- requests/s'}</div>
           <div data-testid="eta">ETA {etaText}</div>
+          {lastStep && backend?.backend === 'webgpu' && (
+            <div data-testid="step-path" data-replayed={lastStep.replayed ? 'true' : 'false'} title={settingTooltip('recordStep')}>
+              {lastStep.replayed ? 'recorded step' : 'TF.js step'}
+            </div>
+          )}
         </div>
         <div className="note" data-testid="train-dataset" data-dataset={shownDataset}>
           Data: <strong>{datasetLabel(shownDataset, datasets)}</strong> ({tasks.join(', ')}){active ? '' : ' - change it in the Data tab'}
