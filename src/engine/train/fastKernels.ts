@@ -4,6 +4,7 @@
 // - wasm: the backend has no such kernel at all, so no model with embeddings could train there.
 // This registers one scatter-add loop for both. webgpu gets its own scatter-add program (kernels/segmentSum.ts).
 import * as tf from '@tensorflow/tfjs';
+import { installWebGPUMatMul } from '../kernels/matmul';
 import { installWebGPUSegmentSum } from '../kernels/segmentSum';
 
 const KERNEL = 'UnsortedSegmentSum';
@@ -62,6 +63,7 @@ let installed = false;
 /** Registers the scatter-add UnsortedSegmentSum for cpu and wasm (idempotent; safe before the backends load). */
 export function installFastKernels(): void {
   installWebGPUSegmentSum(); // once the webgpu backend is loaded (kernels/segmentSum.ts says why)
+  installWebGPUMatMul(); // large matmuls (kernels/matmul.ts)
   if (installed) return;
   installed = true;
   for (const [backendName, kernelFunc] of [
