@@ -112,7 +112,7 @@ describe('fused kernels = plain TF.js ops on webgpu (values and gradients)', () 
 
   // Shown to fail: without dropping the cached CPU copy after the in-place write, the second read saw stale values.
   it('FlatAdam writes its moments and each variable in place: the values of the plain ops, reads stay fresh, a clone keeps its own', async () => {
-    const shapes = [[3, 70], [5], [2, 2, 3], [1]];
+    const shapes = [[3, 70], [5], [2, 2, 3], [1], [130, 3], [7]]; // two programs: four variables, then two
     const make = (tag: string) =>
       shapes.map((shape, i) => {
         const init = seeded(shape, 20 + i);

@@ -1,96 +1,120 @@
-// Adam's update written into the buffers it changes: the two moments (one program each, over the flat gradient)
-// and each variable (one program each, reading its slice of the moments). With the plain ops, the update made
-// new tensors and `assign`ed them, so every step moved the weights and moments to new GPU buffers: ~10 programs
-// plus a slice and a subtract per variable, and a recorded step (recordedStep.ts) could not replay it, since its
-// dispatches would read the old buffers. In place, the buffers keep their identity from step to step.
-// Safe only when nothing else shares a variable's data (refCount 1: no clone of it is alive), so the caller
-// checks canUpdateInPlace first; a CPU copy of the values cached by an earlier read is dropped after each write.
-// Everything per step (the bias corrections c1, c2) comes in a small tensor, not as uniforms, so the programs'
-// uniforms are the same every step.
+// Adam's update written into the buffers it changes, four variables per GPU program: each thread takes one element
+// of one of the four, updates its two moments (m, v: slices of two flat buffers) and the element itself.
+// Why in place: with the plain ops the update made new tensors and `assign`ed them, so every step moved the
+// weights and moments to new GPU buffers (and a recorded step, recordedStep.ts, could not replay it: its dispatches
+// would read the old buffers). Why four at a time: a program may bind 8 storage buffers (WebGPU's default limit,
+// the one TF.js asks for): the gradient, m, v, the step's scalars and four variables. A 65-variable OneRank then
+// takes 17 programs for its whole update, where one per variable (and one per moment) took 67.
+// TF.js's own programs declare their inputs read-only, so this one is a WGSL module of our own, compiled once per
+// group size; it still goes through the backend's recordAndSubmit (bind group, uniforms, ordering, and the
+// recorded step's capture), whose uniform layout (NaN, Infinity, each tensor's shape and strides, then ours) the
+// struct below restates for 1-D tensors.
+// Safe only when nothing else shares a variable's data (refCount 1: no clone of it is alive), so the caller checks
+// canUpdateInPlace first; a CPU copy of the values cached by an earlier read is dropped after each write.
 import type * as tf from '@tensorflow/tfjs';
-import { flatDispatch, type Uniform, type WebGPUProgram } from './webgpu';
+import type { Uniform } from './webgpu';
 
 const WG = 64;
+/** Variables per program: 8 storage bindings minus the gradient, m, v and the scalars. */
+export const ADAM_GROUP = 4;
 
-interface InPlaceBackend {
+/* eslint-disable @typescript-eslint/no-explicit-any -- TF.js's webgpu backend internals are untyped here */
+interface RawBackend {
+  device: any;
   refCount(dataId: object): number;
   tensorMap: { get(dataId: object): { values: unknown } };
-  runWebGPUProgram(program: WebGPUProgram, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms: Uniform[], output: tf.TensorInfo): tf.TensorInfo;
+  uploadToGPU(dataId: object): void;
+  recordAndSubmit(program: any, output: tf.TensorInfo, inputs: tf.TensorInfo[], uniforms: Uniform[]): void;
+  runWebGPUProgram?: unknown;
 }
 
-function flatProgram(shaderKey: string, variableNames: string[], size: number, uniforms: string, body: string): WebGPUProgram {
-  return {
-    variableNames,
-    outputShape: [size],
-    shaderKey,
-    dispatchLayout: { x: [0] },
-    dispatch: flatDispatch(size, WG),
-    workgroupSize: [WG, 1, 1],
-    uniforms,
-    getUserCode: () => `fn main(index : i32) {\n  if (index < uniforms.n) {\n${body}\n  }\n}`,
-  };
+/** The WGSL of a group of `n` variables: x0 is TF.js's output binding, x1.. ride as (writable) inputs. */
+function groupShader(n: number): string {
+  const inputs = ['grad', 'm', 'v', 'aux', ...Array.from({ length: n - 1 }, (_, i) => `x${i + 1}`)];
+  const writable = new Set(['m', 'v', ...inputs.filter((x) => x.startsWith('x'))]);
+  const bindings = [
+    '@group(0) @binding(0) var<storage, read_write> x0 : array<f32>;',
+    ...inputs.map((x, i) => `@group(0) @binding(${i + 1}) var<storage, ${writable.has(x) ? 'read_write' : 'read'}> ${x} : array<f32>;`),
+    `@group(0) @binding(${inputs.length + 1}) var<uniform> u : Uniforms;`,
+  ];
+  const shapes = [...inputs, 'x0'].map((x) => `${x}Shape : i32, ${x}Stride : i32,`).join(' ');
+  const per = Array.from({ length: n }, (_, i) => `n${i} : i32, o${i} : i32, k${i} : f32,`).join(' ');
+  const branches = Array.from(
+    { length: n },
+    (_, i) => `  if (i < u.n${i}) { x${i}[i] = adam(u.o${i} + i, x${i}[i]) * u.k${i}; return; }\n  i = i - u.n${i};`,
+  ).join('\n');
+  return `struct Uniforms { NAN : f32, INFINITY : f32, ${shapes} ${per} beta1 : f32, beta2 : f32, eps : f32, }
+${bindings.join('\n')}
+
+// aux = [clip factor, ok (1 or 0), c1 = lr / (1 - b1^t), c2 = 1 / (1 - b2^t)]; j indexes the flat gradient.
+fn adam(j : i32, x : f32) -> f32 {
+  let g = grad[j] * aux[0];
+  let mj = m[j] * u.beta1 + g * (1.0 - u.beta1);
+  let vj = v[j] * u.beta2 + (g * g) * (1.0 - u.beta2);
+  m[j] = mj;
+  v[j] = vj;
+  return x - (mj * aux[2]) / (sqrt(vj * aux[3]) + u.eps);
 }
 
-// A moment, m <- beta m + (1 - beta) g (square 0) or v <- beta v + (1 - beta) g^2 (square 1), with g = grad * scale
-// (the clip factor); unchanged where ok is false (the gradient may then be NaN: it never reaches the moment).
-function momentProgram(size: number): WebGPUProgram {
-  return flatProgram(
-    'oneRankAdamMoment',
-    ['grad', 'scale', 'ok'],
-    size,
-    'beta : f32, square : i32, n : i32,',
-    `    if (ok[0] != 0) {
-      let g = grad[index] * scale[0];
-      let x = select(g, g * g, uniforms.square == 1);
-      result[index] = result[index] * uniforms.beta + x * (1.0 - uniforms.beta);
-    }`,
-  );
+@compute @workgroup_size(${WG})
+fn main(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) groups : vec3<u32>) {
+  if (aux[1] == 0.0) { return; } // a step with a non-finite scalar changes nothing
+  var i = i32(gid.y * groups.x * ${WG}u + gid.x);
+${branches}
+}`;
 }
 
-// x <- (x - m c1 / (sqrt(v c2) + eps)) * keep, on x's slice [offset, offset + n) of the moments; keep is the
-// decoupled weight decay's factor (1 - lr * rate; 1 = none). Unchanged where ok is false.
-function applyProgram(size: number): WebGPUProgram {
-  return flatProgram(
-    'oneRankAdamApply',
-    ['m', 'v', 'hyper', 'ok'],
-    size,
-    'offset : i32, eps : f32, keep : f32, n : i32,',
-    `    if (ok[0] != 0) {
-      let j = uniforms.offset + index;
-      let step = (m[j] * hyper[0]) / (sqrt(v[j] * hyper[1]) + uniforms.eps);
-      result[index] = (result[index] - step) * uniforms.keep;
-    }`,
-  );
+const pipelines = new WeakMap<object, Map<number, any>>();
+
+function pipelineFor(device: any, n: number): any {
+  let byN = pipelines.get(device);
+  if (!byN) pipelines.set(device, (byN = new Map()));
+  let p = byN.get(n);
+  if (!p) {
+    const module = device.createShaderModule({ code: groupShader(n) });
+    byN.set(n, (p = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } })));
+  }
+  return p;
 }
 
 /** True when x can be updated in place on this backend (webgpu, float32, its data not shared). */
 export function canUpdateInPlace(backend: unknown, x: tf.Tensor): boolean {
-  const b = backend as Partial<InPlaceBackend>;
-  return typeof b.runWebGPUProgram === 'function' && x.dtype === 'float32' && b.refCount!(x.dataId) === 1;
+  const b = backend as Partial<RawBackend>;
+  return typeof b.runWebGPUProgram === 'function' && typeof b.recordAndSubmit === 'function' && x.dtype === 'float32' && b.refCount!(x.dataId) === 1;
 }
 
-function runInPlace(b: InPlaceBackend, program: WebGPUProgram, x: tf.Tensor, inputs: tf.Tensor[], uniforms: Uniform[]): void {
-  b.runWebGPUProgram(program, inputs, 'float32', uniforms, { dataId: x.dataId, shape: [x.size], dtype: x.dtype });
-  b.tensorMap.get(x.dataId).values = null; // a cached CPU copy no longer matches the buffer
-}
+const flat = (t: tf.Tensor): tf.TensorInfo => ({ dataId: t.dataId, shape: [t.size], dtype: 'float32' });
 
-/** One moment of Adam, in its own buffer (check canUpdateInPlace first); `ok` is a bool scalar, scale a float one. */
-export function momentInPlace(backend: unknown, moment: tf.Tensor1D, grad: tf.Tensor1D, scale: tf.Scalar, ok: tf.Scalar, beta: number, square: boolean): void {
-  const uniforms: Uniform[] = [
-    { type: 'float32', data: [beta] },
-    { type: 'int32', data: [square ? 1 : 0] },
-    { type: 'int32', data: [moment.size] },
-  ];
-  runInPlace(backend as InPlaceBackend, momentProgram(moment.size), moment, [grad, scale, ok], uniforms);
-}
-
-/** x's Adam step from the updated moments, in x's own buffer; hyper = [c1, c2] (lr / (1 - b1^t), 1 / (1 - b2^t)). */
-export function applyInPlace(backend: unknown, x: tf.Tensor, m: tf.Tensor1D, v: tf.Tensor1D, hyper: tf.Tensor1D, ok: tf.Scalar, offset: number, eps: number, keep: number): void {
-  const uniforms: Uniform[] = [
-    { type: 'int32', data: [offset] },
-    { type: 'float32', data: [eps] },
-    { type: 'float32', data: [keep] },
-    { type: 'int32', data: [x.size] },
-  ];
-  runInPlace(backend as InPlaceBackend, applyProgram(x.size), x, [m, v, hyper, ok], uniforms);
+/**
+ * One Adam step for up to ADAM_GROUP variables (check canUpdateInPlace first): each x <- (x - m_hat / (sqrt(v_hat)
+ * + eps)) * keep with its moments updated in m and v at its offset into the flat gradient. `aux` = [clip factor,
+ * ok, c1, c2] on the device; nothing changes where ok is 0.
+ */
+export function adamGroupInPlace(
+  backend: unknown,
+  group: { x: tf.Tensor; offset: number; keep: number }[],
+  grad: tf.Tensor1D,
+  m: tf.Tensor1D,
+  v: tf.Tensor1D,
+  aux: tf.Tensor1D,
+  consts: { beta1: number; beta2: number; eps: number },
+): void {
+  const b = backend as RawBackend;
+  const n = group.length;
+  const total = group.reduce((s, g) => s + g.x.size, 0);
+  const inputs = [grad, m, v, aux, ...group.slice(1).map((g) => g.x)].map(flat);
+  const output = flat(group[0].x);
+  for (const t of [...inputs, output]) b.uploadToGPU(t.dataId);
+  const workgroups = Math.ceil(total / WG);
+  const x = Math.min(workgroups, 65535);
+  // writesInputs: m, v and the variables after the first are written too (the recorded step drops their CPU copies).
+  const writesInputs = [1, 2, ...group.slice(1).map((_, i) => 4 + i)];
+  const program = { pipeline: pipelineFor(b.device, n), dispatch: [x, Math.ceil(workgroups / x), 1], shaderKey: `oneRankAdamGroup${n}`, writesInputs };
+  const uniforms: Uniform[] = [];
+  for (const g of group) uniforms.push({ type: 'int32', data: [g.x.size] }, { type: 'int32', data: [g.offset] }, { type: 'float32', data: [g.keep] });
+  uniforms.push({ type: 'float32', data: [consts.beta1] }, { type: 'float32', data: [consts.beta2] }, { type: 'float32', data: [consts.eps] });
+  b.recordAndSubmit(program, output, inputs, uniforms);
+  for (const g of group) b.tensorMap.get(g.x.dataId).values = null; // a cached CPU copy no longer matches
+  b.tensorMap.get(m.dataId).values = null;
+  b.tensorMap.get(v.dataId).values = null;
 }

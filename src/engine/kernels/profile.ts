@@ -1,7 +1,8 @@
 // What one training step costs, counted rather than guessed (`npm run bench -- --profile` prints it).
 // - kernels:  registered TF.js kernel invocations through the engine (engine.runKernelFunc with a kernel name;
 //             customGrad wrappers are not kernels, the kernels they run are), at any nesting depth.
-// - programs: on webgpu, the GPU programs dispatched (backend.runWebGPUProgram calls with a non-empty output;
+// - programs: on webgpu, the GPU programs dispatched (backend.recordAndSubmit calls: runWebGPUProgram's with a
+//             non-empty output, and our own WGSL modules;
 //             a kernel may dispatch several, e.g. Softmax, or none: reshapes, and small ops the backend runs on
 //             the CPU); on cpu and wasm, the kernel count (every kernel is one "program" there).
 // - gpuMs:    the sum of every program's GPU time from timestamp queries, per kernel kind, in a second pass of
@@ -56,7 +57,8 @@ interface EngineLike {
 interface BackendLike {
   read(dataId: object): Promise<unknown>;
   readSync(dataId: object): unknown;
-  runWebGPUProgram?: (program: { outputShape: number[] }, ...rest: unknown[]) => unknown;
+  runWebGPUProgram?: unknown;
+  recordAndSubmit?: (program: { shaderKey?: string }, ...rest: unknown[]) => unknown;
   supportTimestampQuery?: boolean;
   activeTimers?: { name: string; query: Promise<number> }[];
   tensorMap?: { get(dataId: object): { values: unknown } | undefined };
@@ -122,12 +124,12 @@ async function countedPass(step: () => Promise<unknown>, timestamps: boolean): P
     }
   });
   if (webgpu) {
-    hook(backend, 'runWebGPUProgram', (orig) => (program, ...rest) => {
-      const name = running[running.length - 1] ?? '(no kernel)';
-      if (program.outputShape.every((n) => n > 0)) {
-        pass.programs += 1;
-        stat(name).programs += 1;
-      }
+    // Every dispatch goes through recordAndSubmit (TF.js's programs, after runWebGPUProgram skipped empty
+    // outputs, and our own WGSL modules such as the grouped Adam update).
+    hook(backend, 'recordAndSubmit', (orig) => (program, ...rest) => {
+      const name = running[running.length - 1] ?? `(no kernel)${program.shaderKey ? ` ${program.shaderKey.split('_')[0]}` : ''}`;
+      pass.programs += 1;
+      stat(name).programs += 1;
       if (!timestamps) return orig!(program, ...rest);
       // The backend times a program when activeTimers is set: its own pass with timestamp writes, resolved at once.
       const before = backend.activeTimers;

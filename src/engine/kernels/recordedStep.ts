@@ -291,7 +291,9 @@ export class Recording {
       this.dispatches.push({ pipeline: program.pipeline, bindGroup: lastBindGroup, dims, name: String(program.shaderKey).split('_')[0] });
       this.signature.push(`d${pipelineId(program.pipeline)}:${dims.join(',')}`);
       for (const buf of lastBuffers) if (!this.owned.has(buf)) this.external.add(buf);
-      if (!this.owned.has(b.tensorMap.get(output.dataId)?.resource)) this.writtenInPlace.push(output.dataId);
+      // The output, and inputs a module of our own writes (it lists them: kernels/adam.ts), when not the step's own.
+      const written = [output, ...((program.writesInputs as number[] | undefined) ?? []).map((i) => inputs[i])];
+      for (const t of written) if (!this.owned.has(b.tensorMap.get(t.dataId)?.resource)) this.writtenInPlace.push(t.dataId);
     });
     for (const key of ['getBufferData', 'copyBuffer', 'readToGPU'] as const) {
       wrap(b, key, (orig) => (...args: any[]) => {

@@ -1,19 +1,21 @@
 // Adam over every variable at once. tf.train.adam updates each variable with its own ~14 small ops, so a
 // 65-variable OneRank paid ~900 GPU programs per step for the update alone, and on WebGPU the step time is
 // dispatch, not arithmetic. Here the gradients are concatenated into one vector and the moments live in two flat
-// variables. On webgpu (fused kernels) the update is written in place (kernels/adam.ts): one program per moment
-// and one per variable, every buffer keeping its identity, which the recorded step needs. Elsewhere it is ~8 ops
+// variables. On webgpu (fused kernels) the update is written in place (kernels/adam.ts): one program per four
+// variables, moments included, every buffer keeping its identity, which the recorded step needs. Elsewhere it is ~8 ops
 // on the whole vector plus a slice and a subtract per variable.
 // Same rule and constants as tf.train.adam (bias-corrected moments, epsilon = the backend's epsilon), followed by
 // the decoupled weight decay (AdamW) of each variable: x <- (x - step) * keep, keep = 1 - lr * rate.
 import * as tf from '@tensorflow/tfjs';
-import { applyInPlace, canUpdateInPlace, momentInPlace } from '../kernels/adam';
+import { ADAM_GROUP, adamGroupInPlace, canUpdateInPlace } from '../kernels/adam';
 import { fusedAvailable } from '../kernels/webgpu';
 
 export class FlatAdam {
   private readonly m: tf.Variable<tf.Rank.R1>;
   private readonly v: tf.Variable<tf.Rank.R1>;
   private readonly sizes: number[];
+  /** Each variable's first index in the flat gradient and moments. */
+  private readonly offsets: number[];
   private readonly keep: number[];
   private t = 0;
 
@@ -27,6 +29,7 @@ export class FlatAdam {
     private readonly epsilon = tf.backend().epsilon(),
   ) {
     this.sizes = variables.map((x) => x.size);
+    this.offsets = this.sizes.map((_, i) => this.sizes.slice(0, i).reduce((a, b) => a + b, 0));
     this.keep = keep ? [...keep] : variables.map(() => 1);
     const total = this.sizes.reduce((a, b) => a + b, 0);
     // tidy: the zeros tensors go, the variables (sharing their data) stay.
@@ -91,14 +94,11 @@ export class FlatAdam {
   }
 
   private applyInPlace(flat: tf.Tensor1D, scale: tf.Scalar, ok: tf.Scalar, hyper: tf.Tensor1D): void {
-    const backend = tf.backend();
-    momentInPlace(backend, this.m, flat, scale, ok, this.beta1, false);
-    momentInPlace(backend, this.v, flat, scale, ok, this.beta2, true);
-    let offset = 0;
-    this.variables.forEach((x, i) => {
-      applyInPlace(backend, x, this.m, this.v, hyper, ok, offset, this.epsilon, this.keep[i]);
-      offset += x.size;
-    });
+    // The step's scalars in one buffer: a program binds at most 8 storage buffers.
+    const aux = tf.concat([scale.reshape([1]), tf.cast(ok, 'float32').reshape([1]), hyper]) as tf.Tensor1D;
+    const consts = { beta1: this.beta1, beta2: this.beta2, eps: this.epsilon };
+    const slots = this.variables.map((x, i) => ({ x, offset: this.offsets[i], keep: this.keep[i] }));
+    for (let i = 0; i < slots.length; i += ADAM_GROUP) adamGroupInPlace(tf.backend(), slots.slice(i, i + ADAM_GROUP), flat, this.m, this.v, aux, consts);
   }
 
   /** Takes back the step count of an apply() that `ok` turned into a no-op. */
