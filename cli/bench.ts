@@ -4,6 +4,7 @@
 // (K = 3, history 20, N = 12). Warm-up steps (shader compilation, kernel setup) are left out of the timing.
 // --profile adds one more step after the timed ones, counted by kernels/profile.ts: GPU programs, GPU time per
 // kernel kind (timestamp queries where the adapter has them), and every readback inside the step.
+// ONERANK_MATMUL=off keeps TF.js's own matmul kernels on webgpu (A/B of kernels/matmul.ts in the same build).
 // Bundle-friendly: no tsx-only features, so `esbuild --bundle --platform=node --format=esm` runs it on a GPU host.
 import * as tf from '@tensorflow/tfjs';
 import { applySettings, DEFAULT_CONFIG, withDataShapes, type Config } from '../src/engine/config';
@@ -11,6 +12,7 @@ import { describeNodeAdapter, NODE_BACKENDS, setNodeBackend } from '../src/engin
 import { generateShop } from '../src/engine/data/synthetic';
 import { Trainer } from '../src/engine/train/trainer';
 import { formatProfile, profileStep } from '../src/engine/kernels/profile';
+import { setFastMatMul } from '../src/engine/kernels/matmul';
 import { intFlag, oneOf, parseArgs, runMain, UsageError } from './args';
 
 const USAGE = `usage: npm run bench -- [--backend ${NODE_BACKENDS.join('|')}] [--model onerank|sharedbottom|mmoe|ple]
@@ -52,6 +54,10 @@ async function main(): Promise<number> {
   if (cfg.d % cfg.heads !== 0) throw new UsageError(`d = ${cfg.d} must be divisible by heads = ${cfg.heads}`);
 
   await setNodeBackend(backend, { timestamps: profile });
+  const matmulEnv = process.env.ONERANK_MATMUL ?? 'on';
+  if (matmulEnv !== 'on' && matmulEnv !== 'off') throw new UsageError(`ONERANK_MATMUL=${matmulEnv}: expected on or off`);
+  const matmul = matmulEnv === 'off' ? 'tfjs' : 'fast';
+  setFastMatMul(matmul === 'fast');
   const adapter = await describeNodeAdapter();
   // Enough requests that a training batch never wraps within the run (valFraction keeps a small eval split).
   const requests = Math.max(600, Math.ceil(cfg.batchSize * 1.25) + 50);
@@ -80,6 +86,7 @@ async function main(): Promise<number> {
     layers: cfg.layers,
     heads: cfg.heads,
     tokens: 1 + HISTORY + CANDIDATES * (1 + dataset.tasks.length),
+    matmul,
     warmup,
     steps,
     msPerStep,
@@ -106,7 +113,7 @@ async function main(): Promise<number> {
   trainer.dispose();
   if (json) console.log(JSON.stringify(result));
   else {
-    console.log(`${result.model} @ ${sizeName} (batch ${result.batch}, d ${result.d}, ${result.layers} layers, ${result.heads} heads, ${result.tokens} tokens) on ${backend}${adapter ? ` (${adapter})` : ''}`);
+    console.log(`${result.model} @ ${sizeName} (batch ${result.batch}, d ${result.d}, ${result.layers} layers, ${result.heads} heads, ${result.tokens} tokens) on ${backend}${adapter ? ` (${adapter})` : ''}${backend === 'webgpu' ? `, ${matmul} matmul` : ''}`);
     console.log(`median ${msPerStep.toFixed(1)} ms/step (min ${result.msMin.toFixed(1)}, max ${result.msMax.toFixed(1)}) over ${steps} steps after ${warmup} warm-up`);
     console.log(`${result.samplesPerSec.toFixed(1)} requests/s; tensors before ${tensorsBefore}, after ${tensorsAfter}`);
     if (prof) {

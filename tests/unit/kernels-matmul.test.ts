@@ -3,9 +3,9 @@
 // the transposed layouts run too), every transpose combination, M, N, K off the tile sizes and K under one K-tile,
 // both tiles (128x128 and 64x64), batches (broadcast either way), split K (weight-gradient shapes), the bias epilogue
 // with and without split K, and one shape picked by the default rule (the others lower its threshold to 0).
-// Shown to fail: with the load's `gk < kEnd` check dropped (K edge: rel. err ~0.5 on K = 5, 37), with `b % uniforms.batchB`
-// replaced by `b` (broadcast batch: rel. err 1), with the split-K sum's partial buffer not disposed (GPU bytes grow),
-// and with the stores' column offset `tx + 16j` written as `tx + 8j` (every shape: rel. err ~1).
+// Shown to fail: with the load's `gk < kEnd` check dropped (K edges and split K: rel. err 0.03-0.92), with
+// `b % uniforms.batchB` replaced by `b` (broadcast batch: rel. err 1.01), with the split-K partial buffer not disposed
+// (GPU bytes grow by 19,200), and with the stores' column offset `tx + 16j` written as `tx + 8j` (rel. err 1.04, 1.37).
 import type { Tensor } from '@tensorflow/tfjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MIN_MACS, fastMatMulRuns, installWebGPUMatMul, planMatMul, setFastMatMul } from '../../src/engine/kernels/matmul';
