@@ -29,6 +29,8 @@ const MAP_READ = 0x0001;
 const MAP_WRITE = 0x0002;
 const COPY_SRC = 0x0004;
 const QUERY_RESOLVE = 0x0200;
+/** Dispatches per submit in a replay. */
+const CHUNK = 96;
 const COPY_DST = 0x0008;
 const UNIFORM = 0x0040;
 const STORAGE = 0x0080;
@@ -188,7 +190,7 @@ export class Recording {
     flush(b);
     inputs.forEach((a, i) => b.queue.writeBuffer(this.inputBuffers[i], 0, a.buffer, a.byteOffset, a.byteLength));
     const timed = observer?.timed && b.supportTimestampQuery ? timestampKit(b, this.dispatches.length) : null;
-    const encoder = b.device.createCommandEncoder();
+    let encoder = b.device.createCommandEncoder();
     if (timed) {
       this.dispatches.forEach((d, i) => {
         const pass = encoder.beginComputePass({ timestampWrites: { querySet: timed.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
@@ -197,9 +199,16 @@ export class Recording {
       });
       timed.resolve(encoder);
     } else {
-      const pass = encoder.beginComputePass();
-      for (const d of this.dispatches) encodeDispatch(pass, d);
-      pass.end();
+      // Submitted in chunks, so the GPU starts on the first dispatches while the CPU encodes the rest.
+      for (let at = 0; at < this.dispatches.length; at += CHUNK) {
+        const pass = encoder.beginComputePass();
+        for (const d of this.dispatches.slice(at, at + CHUNK)) encodeDispatch(pass, d);
+        pass.end();
+        if (at + CHUNK < this.dispatches.length) {
+          b.queue.submit([encoder.finish()]);
+          encoder = b.device.createCommandEncoder();
+        }
+      }
     }
     const size = this.output!.size * 4;
     this.readBuffer ??= b.device.createBuffer({ size, usage: MAP_READ | COPY_DST });
