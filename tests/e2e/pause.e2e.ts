@@ -115,6 +115,8 @@ describe.each(BACKENDS)('pause on %s', (backend) => {
       console.log(
         `[pause] ${badge}: click -> paused ${first.ms} ms at step ${a.step}; ${after} step(s) ended after the click; a step takes ~${stepMs(a.steps)} ms; evaluations at ${JSON.stringify(a.evals)}`,
       );
+      // The paused step's weights are saved (a reload resumes there): the worker saves before it reports paused.
+      await page.waitForFunction((s) => window.__playground!.runs()[0].savedStep === s, a.step, { timeout: 10_000 });
       // The pausing state, visible from the click until the worker confirmed.
       expect(first.seen.length).toBeGreaterThan(0);
       expect(first.seen[0]).toMatchObject({ text: expect.stringMatching(/Pausing/), disabled: true, eta: 'ETA pausing...' });
