@@ -1,6 +1,7 @@
 // npm run train -- --data train.csv|synthetic [--test test.csv] [--schema auto|schema.json] [--model onerank|...]
 //                  [--set key=value ...] [--steps N] [--batch B] [--backend cpu|wasm|webgpu] [--seed S] [--out r.json]
-// Trains one model with the same engine the app uses, prints a per-task table and writes a JSON result.
+// Trains one model with the same engine the app uses, prints a per-task table and writes a JSON result. The best
+// checkpoint is picked on the validation split; a --test file is scored at that step and at the last.
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { applySettings, DEFAULT_CONFIG, encodingOf, withDataShapes, type Config } from '../src/engine/config';
@@ -19,24 +20,26 @@ const SYNTHETIC = ['synthetic', 'shop'];
 
 interface Loaded {
   dataset: EncodedDataset;
-  evaluatedOn: string;
+  /** The test file's name, when one was given. */
+  testFile: string | null;
 }
 
 async function loadData(data: string, test: string | undefined, schemaArg: string, cfg: Config, shop: Record<string, string>): Promise<Loaded> {
   if (SYNTHETIC.includes(data)) {
     if (test) throw new UsageError('--test needs a --data file (the synthetic world has its own validation split)');
-    return { dataset: shopFromKnobs(shop, encodingOf(cfg)), evaluatedOn: 'validation split' };
+    return { dataset: shopFromKnobs(shop, encodingOf(cfg)), testFile: null };
   }
   if (Object.keys(shop).length > 0) throw new UsageError('--shop sets the synthetic world\'s knobs; it needs --data shop');
   const schema: DatasetSchema | undefined = schemaArg === 'auto' ? undefined : await readSchemaFile(schemaArg);
   const train = await loadDataset(await openFileAsBlob(data), basename(data), { schema, config: cfg });
   // The leakage guard: with --schema auto a flagged column is never a feature; a given schema may keep one (said so).
   for (const w of train.warnings) console.warn(`leakage guard: ${w.message}`);
-  if (!test) return { dataset: train.dataset, evaluatedOn: 'validation split' };
+  if (!test) return { dataset: train.dataset, testFile: null };
   // The test file is read with the TRAINING schema and encoded with the training vocabularies and numeric stats;
-  // its own split is irrelevant (every request is evaluated).
+  // its own split is irrelevant (every request is evaluated). The training file keeps its validation split, which
+  // picks the best checkpoint: choosing it on the test file would leak the test into the result.
   const heldOut = await loadDataset(await openFileAsBlob(test), basename(test), { schema: train.schema, training: train.dataset, config: cfg });
-  return { dataset: withHeldOut(train.dataset, heldOut.dataset), evaluatedOn: `test file ${basename(test)}` };
+  return { dataset: withHeldOut(train.dataset, heldOut.dataset), testFile: basename(test) };
 }
 
 function fmt(x: number, digits = 4): string {
@@ -77,11 +80,12 @@ async function main(): Promise<number> {
 
   await setNodeBackend(backend);
   const adapter = await describeNodeAdapter();
-  const { dataset, evaluatedOn } = await loadData(data, args.values.get('test'), args.values.get('schema') ?? 'auto', cfg, Object.fromEntries(args.shop));
+  const { dataset, testFile } = await loadData(data, args.values.get('test'), args.values.get('schema') ?? 'auto', cfg, Object.fromEntries(args.shop));
   cfg = withDataShapes(cfg, dataset);
   const quiet = args.flags.has('quiet');
   if (!quiet) {
-    console.log(`${cfg.model} on ${dataset.name}: ${dataset.trainIdx.length} training / ${dataset.valIdx.length} evaluation requests (${evaluatedOn}), ` +
+    const test = testFile ? ` / ${dataset.testIdx!.length} test requests (${testFile})` : '';
+    console.log(`${cfg.model} on ${dataset.name}: ${dataset.trainIdx.length} training / ${dataset.valIdx.length} validation requests${test}, ` +
       `tasks ${dataset.tasks.join(', ')}, N = ${dataset.maxCandidates}, backend ${backend}${adapter ? ` (${adapter})` : ''}`);
   }
 
@@ -108,16 +112,27 @@ async function main(): Promise<number> {
   const best = result.best!;
   const seconds = (performance.now() - started) / 1000;
   const stopped = result.stoppedEarly ? ` (stopped early: ${cfg.patience} evaluations without a new best)` : '';
-  console.log(`\n${cfg.model} after ${trainer.step} steps (${fmt(seconds, 1)} s)${stopped}, evaluated on ${evaluatedOn}:`);
+  console.log(`\n${cfg.model} after ${trainer.step} steps (${fmt(seconds, 1)} s)${stopped}, on the validation split:`);
   printTable(final);
-  console.log(`best checkpoint: step ${best.step} (${cfg.bestBy === '' ? 'mean AUC' : `${cfg.bestBy} AUC`} ${fmt(best.score)})`);
+  console.log(`best checkpoint (picked on the validation split): step ${best.step} (${cfg.bestBy === '' ? 'mean AUC' : `${cfg.bestBy} AUC`} ${fmt(best.score)})`);
   if (best.step !== final.step) printTable(best);
-  if (final.coldStart) {
-    const c = final.coldStart;
-    console.log(`cold start: ${fmt(100 * c.unseenUserShare, 1)}% of requests from users unseen in training; AUC seen / unseen users: ` +
-      final.tasks.map((t, k) => `${t.name} ${fmt(c.seenUserAuc[k], 3)} / ${fmt(c.unseenUserAuc[k], 3)}`).join(', '));
+  // The test file is scored only now, at the last step and at the best checkpoint the validation split picked.
+  const test = dataset.testIdx ? await testAtLastAndBest(trainer, dataset.testIdx, best.step) : null;
+  if (test) {
+    console.log(`\ntest file ${testFile} at the best checkpoint (step ${best.step}):`);
+    printTable(test.best);
+    if (best.step !== final.step) {
+      console.log(`test file ${testFile} at the last step (${final.step}):`);
+      printTable(test.last);
+    }
   }
-  if (final.unseenItemShare !== null) console.log(`unseen candidate items: ${fmt(100 * final.unseenItemShare, 1)}%`);
+  const shown = test ? test.best : final;
+  if (shown.coldStart) {
+    const c = shown.coldStart;
+    console.log(`cold start: ${fmt(100 * c.unseenUserShare, 1)}% of requests from users unseen in training; AUC seen / unseen users: ` +
+      shown.tasks.map((t, k) => `${t.name} ${fmt(c.seenUserAuc[k], 3)} / ${fmt(c.unseenUserAuc[k], 3)}`).join(', '));
+  }
+  if (shown.unseenItemShare !== null) console.log(`unseen candidate items: ${fmt(100 * shown.unseenItemShare, 1)}%`);
 
   const out = args.values.get('out');
   if (out) {
@@ -125,7 +140,14 @@ async function main(): Promise<number> {
       model: cfg.model,
       backend,
       adapter,
-      dataset: { name: dataset.name, tasks: dataset.tasks, trainRequests: dataset.trainIdx.length, evalRequests: dataset.valIdx.length, evaluatedOn },
+      dataset: {
+        name: dataset.name,
+        tasks: dataset.tasks,
+        trainRequests: dataset.trainIdx.length,
+        evalRequests: dataset.valIdx.length,
+        evaluatedOn: 'validation split',
+        ...(test ? { testFile, testRequests: dataset.testIdx!.length } : {}),
+      },
       steps: trainer.step,
       stoppedEarly: result.stoppedEarly,
       tasks: final.tasks,
@@ -134,6 +156,8 @@ async function main(): Promise<number> {
       best: { step: best.step, score: best.score, bestBy: cfg.bestBy === '' ? 'mean AUC' : cfg.bestBy, tasks: best.tasks },
       coldStart: final.coldStart,
       unseenItemShare: final.unseenItemShare,
+      // The test file's metrics at the validation's best step and at the last (only with --test).
+      ...(test ? { test: { file: testFile, best: testReport(test.best), last: testReport(test.last) } } : {}),
       finalLoss: (last as StepRecord | null)?.loss ?? null,
       samplesPerSec: median(speeds.length ? speeds : last ? [(last as StepRecord).samplesPerSec] : []),
       seconds,
@@ -145,5 +169,14 @@ async function main(): Promise<number> {
   trainer.dispose();
   return 0;
 }
+
+/** The test requests' metrics at the last step, then at the best checkpoint (its weights restored). */
+async function testAtLastAndBest(trainer: Trainer, testIdx: Int32Array, bestStep: number): Promise<{ last: EvalRecord; best: EvalRecord }> {
+  const last = await trainer.evaluateOn(testIdx);
+  if (bestStep === last.step || !trainer.restoreBest()) return { last, best: last };
+  return { last, best: { ...(await trainer.evaluateOn(testIdx)), step: bestStep } }; // restored weights, same step counter
+}
+
+const testReport = (e: EvalRecord) => ({ step: e.step, tasks: e.tasks, coldStart: e.coldStart, unseenItemShare: e.unseenItemShare });
 
 void runMain(main, USAGE);

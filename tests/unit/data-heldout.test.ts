@@ -1,5 +1,6 @@
 // A held-out file encoded through the training dataset's vocabularies and numeric stats (encodeWithVocabulary),
-// and joined to the training requests as the evaluation split (withHeldOut).
+// and appended to the training requests as a test split next to the training file's own train / validation split
+// (withHeldOut): the validation split picks the checkpoint, the test file is only scored.
 import { describe, expect, it } from 'vitest';
 import { encode, encodeWithVocabulary, type EncodeOptions } from '../../src/engine/data/encode';
 import { withHeldOut } from '../../src/engine/data/heldout';
@@ -101,14 +102,18 @@ describe('encodeWithVocabulary', () => {
 });
 
 describe('withHeldOut', () => {
-  it('trains on every training request and evaluates on every test request, test users in their own groups', async () => {
+  it('keeps the training file\'s train / validation split and appends every test request as the test split, test users in their own groups', async () => {
     const { schema, dataset: train } = await training();
     const test = encodeWithVocabulary(await heldOutTable(), schema, train, OPTIONS);
     const joined: EncodedDataset = withHeldOut(train, test);
     const R = train.numRequests;
     expect(joined.numRequests).toBe(R + 2);
-    expect(Array.from(joined.trainIdx)).toEqual(Array.from({ length: R }, (_, i) => i));
-    expect(Array.from(joined.valIdx)).toEqual([R, R + 1]);
+    // Shown to fail on the old withHeldOut (trainIdx = every training request, valIdx = the test requests: the
+    // best checkpoint and early stopping were chosen on the test file).
+    expect(train.valIdx.length).toBeGreaterThan(0);
+    expect(Array.from(joined.trainIdx)).toEqual(Array.from(train.trainIdx));
+    expect(Array.from(joined.valIdx)).toEqual(Array.from(train.valIdx));
+    expect(Array.from(joined.testIdx!)).toEqual([R, R + 1]);
     expect(Array.from(joined.candItem.subarray(R * train.maxCandidates))).toEqual(Array.from(test.candItem));
     expect(Array.from(joined.candNum.subarray(0, train.candNum.length))).toEqual(Array.from(train.candNum));
     const trainUsers = new Set(train.user);

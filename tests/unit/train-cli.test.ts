@@ -12,7 +12,7 @@ function train(args: string[]) {
 }
 
 describe('npm run train', () => {
-  it('trains MMoE on the Ali-CCP sample, evaluates on the test file and writes the JSON result', () => {
+  it('trains MMoE on the Ali-CCP sample, picks the best step on the validation split, scores the test file there and at the last step, and writes the JSON result', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'train-cli-')), 'r.json');
     const r = train(['--data', `${ali}/ali_ccp_train_sample.csv`, '--test', `${ali}/ali_ccp_test_sample.csv`, '--model', 'mmoe', '--steps', '5', '--set', 'evalEvery=2', '--out', out, '--backend', 'cpu']);
     expect(r.stderr).not.toMatch(/error:/);
@@ -20,10 +20,18 @@ describe('npm run train', () => {
     expect(r.stdout).toMatch(/click/);
     const json = JSON.parse(readFileSync(out, 'utf8'));
     expect(json).toMatchObject({ model: 'mmoe', backend: 'cpu', steps: 5, config: { model: 'mmoe', steps: 5 } });
-    expect(json.dataset.evaluatedOn).toMatch(/ali_ccp_test_sample/);
-    // Every row of the test file is evaluated (no request column: one request per row).
-    const testRows = readFileSync(resolve(root, ali, 'ali_ccp_test_sample.csv'), 'utf8').split('\n').filter((l) => l.trim() !== '').length - 1;
-    expect(json.dataset.evalRequests).toBe(testRows);
+    // The checkpoint is picked on the training file's validation split, never on the test file (before, the test
+    // file WAS the evaluation split: best step and early stopping chose on it; this block failed there).
+    expect(json.dataset.evaluatedOn).toBe('validation split');
+    expect(json.dataset.testFile).toBe('ali_ccp_test_sample.csv');
+    const rows = (f: string) => readFileSync(resolve(root, ali, f), 'utf8').split('\n').filter((l) => l.trim() !== '').length - 1;
+    expect(json.dataset.trainRequests + json.dataset.evalRequests).toBe(rows('ali_ccp_train_sample.csv'));
+    // Every row of the test file is scored (no request column: one request per row), at the best step and the last.
+    expect(json.dataset.testRequests).toBe(rows('ali_ccp_test_sample.csv'));
+    expect(json.test.best.step).toBe(json.best.step);
+    expect(json.test.last.step).toBe(5);
+    for (const e of [json.test.best, json.test.last]) expect(e.tasks.map((t: { name: string }) => t.name)).toEqual(['click', 'purchase']);
+    expect(json.test.last.tasks[0].count).not.toBe(json.last.tasks[0].count); // test rows, not validation rows
     expect(json.tasks.map((t: { name: string }) => t.name)).toEqual(['click', 'purchase']);
     for (const t of json.tasks) {
       for (const key of ['auc', 'gauc', 'logloss', 'positiveRate']) expect(t).toHaveProperty(key);

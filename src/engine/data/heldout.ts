@@ -1,5 +1,7 @@
-// A held-out test file as the evaluation split: the training file's requests all train, the test file's
-// requests (encoded with the training vocabularies: encodeWithVocabulary) are what the model is scored on.
+// A held-out test file next to the training file's own split: the training file's requests keep their train /
+// validation split (the validation split picks the best checkpoint and drives early stopping), and the test file's
+// requests (encoded with the training vocabularies: encodeWithVocabulary) are scored at the end, at the best and
+// the last step. Picking the checkpoint on the test file would leak it into the result.
 import { REQUEST_ARRAY_KEYS as ARRAYS, type EncodedDataset, type RequestArrays } from './types';
 
 function concat<T extends Int32Array | Float32Array | Float64Array>(a: T, b: T): T {
@@ -10,9 +12,9 @@ function concat<T extends Int32Array | Float32Array | Float64Array>(a: T, b: T):
 }
 
 /**
- * The training dataset with the test requests appended: trainIdx = every training request, valIdx = every test
- * request. `test` must share the training shapes (encodeWithVocabulary guarantees it). User keys are per file,
- * so the test file's are shifted past the training file's to keep the GAUC groups of the two files apart.
+ * The training dataset with the test requests appended: trainIdx and valIdx stay the training file's split, testIdx
+ * = every test request. `test` must share the training shapes (encodeWithVocabulary guarantees it). User keys are
+ * per file, so the test file's are shifted past the training file's to keep the GAUC groups of the two files apart.
  */
 export function withHeldOut(train: EncodedDataset, test: RequestArrays): EncodedDataset {
   const R = train.numRequests;
@@ -29,7 +31,8 @@ export function withHeldOut(train: EncodedDataset, test: RequestArrays): Encoded
     ...train,
     ...joined,
     numRequests: R + test.numRequests,
-    trainIdx: Int32Array.from({ length: R }, (_, i) => i),
-    valIdx: Int32Array.from({ length: test.numRequests }, (_, i) => R + i),
+    trainIdx: train.trainIdx,
+    valIdx: train.valIdx,
+    testIdx: Int32Array.from({ length: test.numRequests }, (_, i) => R + i),
   };
 }

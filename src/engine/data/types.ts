@@ -78,6 +78,8 @@ export interface EncodedDataset extends DatasetMeta, RequestArrays {
   /** Request indices of each split. */
   trainIdx: Int32Array;
   valIdx: Int32Array;
+  /** A held-out test file's requests (withHeldOut): scored at the end, never used to pick a checkpoint. */
+  testIdx?: Int32Array;
 }
 
 /** A batch is just RequestArrays for B requests (numRequests = B). */

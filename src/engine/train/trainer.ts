@@ -359,9 +359,19 @@ export class Trainer {
   evaluate(): Promise<EvalRecord>;
   evaluate(stop: () => boolean | Promise<boolean>): Promise<EvalRecord | null>;
   async evaluate(stop?: () => boolean | Promise<boolean>): Promise<EvalRecord | null> {
+    const rec = await this.metricsOn(this.dataset.valIdx, stop);
+    if (rec) await this.noteEvaluation(rec);
+    return rec;
+  }
+
+  /** The same metrics on other requests (a held-out test file's): the best checkpoint and early stopping never see them. */
+  async evaluateOn(requests: ArrayLike<number>): Promise<EvalRecord> {
+    return (await this.metricsOn(requests))!;
+  }
+
+  private async metricsOn(val: ArrayLike<number>, stop?: () => boolean | Promise<boolean>): Promise<EvalRecord | null> {
     const K = this.tasks.length;
     const N = this.meta.maxCandidates;
-    const val = this.dataset.valIdx;
     let real = 0;
     for (let i = 0; i < val.length; i++) for (let n = 0; n < N; n++) real += this.dataset.candMask[val[i] * N + n] > 0 ? 1 : 0;
     const probs = Array.from({ length: K }, () => new Float32Array(real));
@@ -420,7 +430,6 @@ export class Trainer {
       coldStart: seen ? coldStartOf(seen, seenCand, probs, labels) : null,
       unseenItemShare: unseenItemShare(this.dataset, val),
     };
-    await this.noteEvaluation(rec);
     return rec;
   }
 
