@@ -6,7 +6,9 @@ import { smallShop, tinyTrainConfig } from './helpers/trainSetup';
 
 // ONERANK.md section 6: every model starts at the base rate. At step 0, each task's validation LogLoss is within 2%
 // of the constant predictor's, for OneRank under every switch and ablation and for the baselines.
-// Shown to fail: on the code before the score scale g_k (scorer.ts), OneRank's step-0 LogLoss was 1.5-4x the constant's.
+// Shown to fail: on the code before the score scale g_k (scorer.ts), OneRank's step-0 LogLoss was 1.5-4x the constant's;
+// with R_GAIN = 1 (r at full size, scorer.ts) every OneRank case fails. The closest now: V1, 1.93% (1.36% of it is the
+// gap between the training and validation positive rates that b_k and the constant predictor start from).
 await useBackend('cpu');
 const ds = smallShop({ requests: 400, candidates: 5 });
 

@@ -49,8 +49,9 @@ export interface Norm {
   b: tf.Variable; // [d]
 }
 
-export function norm(p: Params, name: string, shape: number[]): Norm {
-  return { g: p.ones(`${name}/g`, shape), b: p.zeros(`${name}/b`, shape) };
+/** LayerNorm's gain (initially `gain`, 1 unless a model asks for less) and bias (0). */
+export function norm(p: Params, name: string, shape: number[], gain = 1): Norm {
+  return { g: p.fill(`${name}/g`, shape, gain), b: p.zeros(`${name}/b`, shape) };
 }
 
 /**

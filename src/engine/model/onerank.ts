@@ -3,7 +3,7 @@
 //   2. trunk       shared pre-norm Transformer under the structured mask (trunk.ts, mask.ts) -> r [B, N, K, d]
 //   3. candidates  h_k = MHCA_k(LN(f_k(s)), {r[i][k]})  (candidateContext.ts)              -> h [B, K, d]
 //   4+5. tasks     z = CrossTask(h) with mask A and per-edge detachment D (crossTask.ts)     -> z [B, K, d]
-//   6. score       logit[i][k] = z_k . r[i][k] / sqrt(d) + b_k (scorer.ts)                  -> [B, N, K]
+//   6. score       logit[i][k] = g_k z_k . r[i][k] / sqrt(d) + b_k (scorer.ts)              -> [B, N, K]
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../config';
 import type { DatasetMeta } from '../data/types';
@@ -11,7 +11,7 @@ import { CandidateContext } from './candidateContext';
 import { CrossTaskAttention } from './crossTask';
 import { attentionMask, detachMatrix, taskMask, tokenLayout, type TokenLayout } from './mask';
 import { Params } from './params';
-import { MatchingScorer } from './scorer';
+import { MatchingScorer, R_GAIN } from './scorer';
 import { resolveSwitches, type Switches } from './switches';
 import { TaskTokens } from './taskTokens';
 import { Tokenizer } from './tokenizer';
@@ -67,7 +67,7 @@ export class OneRank implements RankingModel {
     const seed = () => cfg.seed * 100_003 + ++this.dropoutCalls;
     this.tokenizer = new Tokenizer(p, meta, cfg.d);
     this.taskTokens = new TaskTokens(p, this.switches.taskTokens, K, cfg.d);
-    this.trunk = new Trunk(p, cfg, seed);
+    this.trunk = new Trunk(p, cfg, seed, R_GAIN); // r starts small: the logits start near the base rate (scorer.ts)
     this.candidateContext = new CandidateContext(p, this.switches.candidateContext, K, cfg.d, cfg.heads);
     this.crossTask = new CrossTaskAttention(p, this.switches.crossTaskAttention, this.taskMask, this.detach, cfg.d, cfg.heads, cfg.ffnRatio);
     this.scorer = new MatchingScorer(p, cfg.scorer, meta.positiveRate, cfg.d);

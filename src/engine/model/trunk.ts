@@ -28,10 +28,12 @@ export class Trunk {
   private readonly blocks: Block[];
   private readonly lnF: Norm;
 
+  /** outGain: the initial gain of the final LayerNorm LN_f (OneRank starts it small: scorer.ts says why). */
   constructor(
     p: Params,
     private readonly cfg: Config,
     private readonly seed: () => number,
+    outGain = 1,
   ) {
     const { d, layers } = cfg;
     const hidden = Math.max(1, Math.round(cfg.ffnRatio * d));
@@ -45,7 +47,7 @@ export class Trunk {
       fc: linear(p, `trunk/l${l}/ffn/fc`, d, hidden),
       out: linear(p, `trunk/l${l}/ffn/out`, hidden, d, residualGain),
     }));
-    this.lnF = norm(p, 'trunk/lnF', [d]);
+    this.lnF = norm(p, 'trunk/lnF', [d], outGain);
   }
 
   /** x [B, T, d]; who may attend to whom (attentionBias). */
