@@ -4,7 +4,7 @@ import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src/engine/config';
 import { metricsCsv, metricsJson, type ExportableRun } from '../../src/panels/train/exportMetrics';
-import { epochAxis, type ChartRun } from '../../src/panels/train/TrainCharts';
+import { coldStartCell, epochAxis, type ChartRun } from '../../src/panels/train/TrainCharts';
 import type { EvalRecord } from '../../src/workers/runProtocol';
 
 const TASKS = ['click', 'cart', 'order'];
@@ -41,6 +41,17 @@ describe('metrics export: best vs last, cold start', () => {
     expect(unseen.map((x) => x[6])).toEqual(['0.61', '0.62', '']);
     expect(rows.some((x) => x[5] === 'unseen_user_share' && x[6] === '0.25')).toBe(true);
     expect(rows.some((x) => x[5] === 'unseen_item_share' && x[6] === '0.1')).toBe(true);
+  });
+});
+
+describe('the metric table\'s cold-start column', () => {
+  // Shown to fail: leaving out the item share (as the cell did before) fails the first two expectations.
+  it('gives AUC over seen / new users, the share of new users and of new candidate items; "-" without user ids', () => {
+    expect(coldStartCell(evals[2], 0)).toBe('0.8100 / 0.6100 (25% new users, 10% new items)');
+    expect(coldStartCell(evals[2], 2)).toBe('0.8300 / - (25% new users, 10% new items)');
+    expect(coldStartCell({ ...evals[2], unseenItemShare: null }, 1)).toBe('0.8200 / 0.6200 (25% new users)');
+    expect(coldStartCell({ ...evals[2], coldStart: null }, 0)).toBe('-');
+    expect(coldStartCell(undefined, 0)).toBe('-');
   });
 });
 

@@ -7,6 +7,7 @@ import { ChartFrame, type LegendItem, type SeriesSummary } from '../../charts/Ch
 import { drawnPoints } from '../../charts/downsample';
 import { SeriesChart, type Series } from '../../charts/SeriesChart';
 import type { YAxisOptions } from '../../charts/scale';
+import type { EvalRecord } from '../../workers/runProtocol';
 
 /** AUC and GAUC live in [0, 1]; a range narrower than 0.05 would blow noise up to fill the chart. */
 export const AUC_AXIS: YAxisOptions = { clamp: [0, 1], minSpan: 0.05 };
@@ -134,6 +135,14 @@ export function epochAxis(runs: ChartRun[]): string {
 
 const f3 = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(4));
 
+/** The metric table's cold-start cell for task k: AUC over seen / new users' requests, the share of new users and of new candidate items. */
+export function coldStartCell(e: Pick<EvalRecord, 'coldStart' | 'unseenItemShare'> | undefined, k: number): string {
+  const cold = e?.coldStart;
+  const items = e?.unseenItemShare;
+  const itemShare = items === undefined || items === null ? '' : `, ${(100 * items).toFixed(0)}% new items`;
+  return cold ? `${f3(cold.seenUserAuc[k])} / ${f3(cold.unseenUserAuc[k])} (${(100 * cold.unseenUserShare).toFixed(0)}% new users${itemShare})` : '-';
+}
+
 export const MetricTable = memo(function MetricTable({ runs, tasks }: { runs: ChartRun[]; tasks: string[] }) {
   return (
     <div className="chart-frame" data-testid="metric-table">
@@ -152,14 +161,13 @@ export const MetricTable = memo(function MetricTable({ runs, tasks }: { runs: Ch
             <th title="log loss of always predicting the positive rate">constant</th>
             <th>positive rate</th>
             <th title="the best checkpoint's AUC and its step (mean AUC over tasks, or the task set in bestBy)">best AUC (step)</th>
-            <th title="AUC over requests whose user was seen in training / never seen (cold start); the share of new users">AUC seen / new users</th>
+            <th title="AUC over requests whose user was seen in training / never seen (cold start); the share of new users and of candidate items never seen in training">AUC seen / new users</th>
           </tr>
         </thead>
         <tbody>
           {runs.flatMap(({ run }) => {
             const last = run.history.evals.at(-1);
             const best = bestEvaluation(run.history.evals, run.config.bestBy ?? '');
-            const cold = last?.coldStart;
             return tasks.map((t, k) => {
               const m = last?.tasks[k];
               return (
@@ -181,9 +189,7 @@ export const MetricTable = memo(function MetricTable({ runs, tasks }: { runs: Ch
                   <td data-metric="best" data-best-step={best?.step ?? ''}>
                     {f3(best?.tasks[k]?.auc)} ({best?.step ?? '-'})
                   </td>
-                  <td data-metric="coldStart">
-                    {cold ? `${f3(cold.seenUserAuc[k])} / ${f3(cold.unseenUserAuc[k])} (${(100 * cold.unseenUserShare).toFixed(0)}% new)` : '-'}
-                  </td>
+                  <td data-metric="coldStart">{coldStartCell(last, k)}</td>
                 </tr>
               );
             });
