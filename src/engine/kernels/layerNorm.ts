@@ -3,9 +3,11 @@
 //   dx = rstd * (dy*g - mean(dy*g) - xhat * mean(dy*g * xhat)),  dg = sum_rows dy * xhat,  db = sum_rows dy
 // g and b are [P, d] and broadcast from the right (row r of x uses parameter row r mod P), so the per-task
 // [K, d] norms of the candidate block work too.
-// Programs: forward 1 (a workgroup per row); backward 4 (row statistics, dx per row, dg and db per column).
+// Programs: forward 1 (a workgroup per row); backward 4-6 (row statistics, dx per row, dg and db as column
+// reductions of one or two programs each, kernels/reduce.ts).
 // The plain TF.js path (tf.moments and element-wise ops) ran about 9 programs forward and 25 backward.
 import * as tf from '@tensorflow/tfjs';
+import { columnReduce } from './reduce';
 import { customOp, program, registerWebGPUKernel, runKernel, runProgram, WG_SUM } from './webgpu';
 
 const FORWARD = 'OneRankLayerNorm';
@@ -85,24 +87,6 @@ fn main(index : i32) {
   }
 }`;
 
-/** One workgroup per output (p, c): the sum over rows r = p (mod P) of TERM (the whole column walk is strided). */
-const columnCode = (term: string) => `
-var<workgroup> buf : array<f32, WG>;
-${WG_SUM}
-fn main(index : i32) {
-  let P = uniforms.outShape[0];
-  let d = uniforms.outShape[1];
-  let rows = uniforms.dyShape[0];
-  let o = index / WG;
-  let oc = min(o, P * d - 1);
-  let p = oc / d;
-  let c = oc % d;
-  var s = 0.0;
-  for (var r = p + i32(localIndex) * P; r < rows; r += WG * P) { s += ${term}; }
-  let total = wgSum(s);
-  if (o < P * d && localIndex == 0u) { result[oc] = total; }
-}`;
-
 type Infos = Record<string, tf.TensorInfo>;
 const rowsOf = (t: tf.TensorInfo) => t.shape[0];
 const eps = (attrs: Record<string, unknown>) => [{ type: 'float32' as const, data: [attrs.eps as number] }];
@@ -120,14 +104,16 @@ function install(): void {
   registerWebGPUKernel(GRAD_X, ({ inputs: { dy, x, g, st }, backend }) =>
     runProgram(backend, program('oneRankLnGradX', ['dy', 'x', 'g', 'st'], x.shape, rowsOf(x), WG, gradXCode), [dy, x, g, st]),
   );
+  // dg and db: rows r = q * P + p of [R, d] are rows q of [R / P, P * d], so both are sums over leading rows.
   registerWebGPUKernel(GRAD_G, ({ inputs: { dy, x, st }, attrs, backend }) => {
-    const shape = [attrs.P as number, x.shape[1]];
-    const term = '(dy[r * d + c] * (x[r * d + c] - st[r * 2]) * st[r * 2 + 1])';
-    return runProgram(backend, program('oneRankLnGradG', ['dy', 'x', 'st'], shape, shape[0] * shape[1], WG, columnCode(term)), [dy, x, st]);
+    const [P, d] = [attrs.P as number, x.shape[1]];
+    const term = 'dy[i] * (x[i] - st[(i / uniforms.d) * 2]) * st[(i / uniforms.d) * 2 + 1]';
+    const reduce = { name: 'oneRankLnGradG', inputs: [dy, x, st], variableNames: ['dy', 'x', 'st'], term, A: 1, R: rowsOf(x) / P, C: P * d, d };
+    return columnReduce(backend, reduce, [P, d]);
   });
   registerWebGPUKernel(COLUMN_SUM, ({ inputs: { dy }, attrs, backend }) => {
-    const shape = [attrs.P as number, dy.shape[1]];
-    return runProgram(backend, program('oneRankColSum', ['dy'], shape, shape[0] * shape[1], WG, columnCode('dy[r * d + c]')), [dy]);
+    const [P, d] = [attrs.P as number, dy.shape[1]];
+    return columnReduce(backend, { name: 'oneRankColSum', inputs: [dy], variableNames: ['dy'], term: 'dy[i]', A: 1, R: rowsOf(dy) / P, C: P * d }, [P, d]);
   });
 }
 

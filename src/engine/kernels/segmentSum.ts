@@ -9,7 +9,7 @@
 // exchange starts from the value actually stored (not from a guessed 0), and exact-zero gradient rows (padding
 // positions, masked away) are skipped. Summation order differs from a serial sum only by float rounding.
 import * as tf from '@tensorflow/tfjs';
-import { fusedAvailable, program, type Uniform } from './webgpu';
+import { fusedAvailable, overrideWebGPUKernel, program, type Uniform } from './webgpu';
 
 const KERNEL = 'UnsortedSegmentSum';
 const WG = 64;
@@ -68,13 +68,7 @@ function segmentSum(args: Args): tf.TensorInfo {
   return (backend as WebGPUBackendWithOutput).runWebGPUProgram(prog, [x, segmentIds], 'float32', uniforms, out);
 }
 
-let installed = false;
-
 /** Replaces TF.js's webgpu UnsortedSegmentSum with the scatter-add above (idempotent; a no-op until the webgpu backend's kernels are registered). */
 export function installWebGPUSegmentSum(): void {
-  if (installed || !tf.getKernel(KERNEL, 'webgpu')) return;
-  installed = true;
-  tfjsSegmentSum = tf.getKernel(KERNEL, 'webgpu')!.kernelFunc as unknown as (a: Args) => tf.TensorInfo;
-  tf.unregisterKernel(KERNEL, 'webgpu');
-  tf.registerKernel({ kernelName: KERNEL, backendName: 'webgpu', kernelFunc: segmentSum as unknown as tf.KernelFunc });
+  tfjsSegmentSum ??= overrideWebGPUKernel(KERNEL, segmentSum);
 }

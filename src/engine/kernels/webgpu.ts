@@ -103,6 +103,18 @@ export function registerWebGPUKernel(kernelName: string, kernelFunc: (args: { in
   tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
 }
 
+/**
+ * Puts `kernelFunc` in place of TF.js's own webgpu kernel `kernelName` and returns TF.js's (the replacement's
+ * fallback and reference); null, with nothing replaced, until the webgpu backend's kernels are registered.
+ */
+export function overrideWebGPUKernel<A>(kernelName: string, kernelFunc: (args: A) => tf.TensorInfo): ((args: A) => tf.TensorInfo) | null {
+  const own = tf.getKernel(kernelName, 'webgpu');
+  if (!own) return null;
+  tf.unregisterKernel(kernelName, 'webgpu');
+  tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  return own.kernelFunc as unknown as (args: A) => tf.TensorInfo;
+}
+
 /** Runs a registered kernel through the engine (so it is profiled and counted like any TF.js op). */
 export function runKernel<T extends tf.Tensor>(kernelName: string, inputs: Record<string, tf.Tensor>, attrs: Record<string, unknown> = {}): T {
   return tf.engine().runKernel(kernelName, inputs as unknown as tf.NamedTensorMap, attrs as unknown as tf.NamedAttrMap) as T;

@@ -2,9 +2,11 @@
 // - cpu: TF.js implements it as one masked full-size sum PER TABLE ROW (O(rows x batch) kernel calls); with a
 //   400-item table it took 2 s of a 6 s training step. A plain scatter-add loop is O(batch).
 // - wasm: the backend has no such kernel at all, so no model with embeddings could train there.
-// This registers one scatter-add loop for both. webgpu gets its own scatter-add program (kernels/segmentSum.ts).
+// This registers one scatter-add loop for both. webgpu gets its own scatter-add program (kernels/segmentSum.ts),
+// and its own Sum over a block of axes (kernels/reduce.ts: no transpose, many workgroups a column).
 import * as tf from '@tensorflow/tfjs';
 import { installWebGPUMatMul } from '../kernels/matmul';
+import { installWebGPUSum } from '../kernels/reduce';
 import { installWebGPUSegmentSum } from '../kernels/segmentSum';
 
 const KERNEL = 'UnsortedSegmentSum';
@@ -63,6 +65,7 @@ let installed = false;
 /** Registers the scatter-add UnsortedSegmentSum for cpu and wasm (idempotent; safe before the backends load). */
 export function installFastKernels(): void {
   installWebGPUSegmentSum(); // once the webgpu backend is loaded (kernels/segmentSum.ts says why)
+  installWebGPUSum(); // likewise (kernels/reduce.ts)
   installWebGPUMatMul(); // large matmuls (kernels/matmul.ts)
   if (installed) return;
   installed = true;
