@@ -6,7 +6,8 @@
 // must actually be taken (a parity test alone passes when it never is).
 // Shown to fail: pass 2 summing `first.P - 1` partial rows (a chunk dropped: the five multi-chunk cases, rel. err
 // 2e-3 to 0.57), the tree's partner `t + h * LS` as `t + h` (every column-major case, 0.2-5.7), and Sum's fast
-// path never taken (`!fusedAvailable()` as `fusedAvailable()`: the programs test sees transposeShared, reduce_sum).
+// path never taken (`!fusedAvailable()` as `fusedAvailable()`: the programs test sees transposeShared, reduce_sum);
+// the cast test failed (WGSL error, i32 returned for f32) before the term read `f32(x[i])`.
 import type { Tensor } from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { asColumns, installWebGPUSum } from '../../src/engine/kernels/reduce';
@@ -91,6 +92,11 @@ describe('webgpu Sum over a block of axes (column reduction) = TF.js Sum', () =>
       expectClose(a, b);
     });
   }
+
+  it('a mask cast to float32 (its buffer stays i32 on webgpu)', async () => {
+    const [a, b] = await both(() => [tf.sum(tf.cast(tf.greater(x([500, 9], 6), 0), 'float32'), 0), tf.sum(tf.cast(tf.tensor1d([3, -1, 4], 'int32'), 'float32'))]);
+    expectClose(a, b);
+  });
 
   it('the bias gradient of a broadcast add (a Sum of [R, C] to [C] in the backward pass)', async () => {
     const [a, b] = await both(() => {

@@ -107,13 +107,13 @@ function install(): void {
   // dg and db: rows r = q * P + p of [R, d] are rows q of [R / P, P * d], so both are sums over leading rows.
   registerWebGPUKernel(GRAD_G, ({ inputs: { dy, x, st }, attrs, backend }) => {
     const [P, d] = [attrs.P as number, x.shape[1]];
-    const term = 'dy[i] * (x[i] - st[(i / uniforms.d) * 2]) * st[(i / uniforms.d) * 2 + 1]';
+    const term = 'f32(dy[i]) * (f32(x[i]) - st[(i / uniforms.d) * 2]) * st[(i / uniforms.d) * 2 + 1]';
     const reduce = { name: 'oneRankLnGradG', inputs: [dy, x, st], variableNames: ['dy', 'x', 'st'], term, A: 1, R: rowsOf(x) / P, C: P * d, d };
     return columnReduce(backend, reduce, [P, d]);
   });
   registerWebGPUKernel(COLUMN_SUM, ({ inputs: { dy }, attrs, backend }) => {
     const [P, d] = [attrs.P as number, dy.shape[1]];
-    return columnReduce(backend, { name: 'oneRankColSum', inputs: [dy], variableNames: ['dy'], term: 'dy[i]', A: 1, R: rowsOf(dy) / P, C: P * d }, [P, d]);
+    return columnReduce(backend, { name: 'oneRankColSum', inputs: [dy], variableNames: ['dy'], term: 'f32(dy[i])', A: 1, R: rowsOf(dy) / P, C: P * d }, [P, d]);
   });
 }
 

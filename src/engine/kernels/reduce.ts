@@ -46,7 +46,8 @@ export function plan(N: number, R: number, perLane: number, minTC: number, split
 
 /**
  * The program: column `col` of the flattened outputs is (a, c) = (col / C, col % C); its rows r of chunk p are
- * x[(a * R + r) * C + c], read through TERM(i) (a WGSL function of the flat index). Lanes keep four running sums
+ * x[(a * R + r) * C + c], read through TERM(i) (a WGSL function of the flat index; it converts with f32(): a
+ * tensor cast to float32 from int32 or bool keeps its i32 buffer on webgpu). Lanes keep four running sums
  * (four loads in flight), then the TR lanes of a column are summed in a tree through workgroup memory.
  * Consecutive threads take consecutive columns, except when C = 1 (rows of one column are then consecutive in
  * memory: `laneMajor`, consecutive threads take consecutive lanes).
@@ -171,7 +172,7 @@ function sum(args: SumArgs): tf.TensorInfo {
   if (!fusedAvailable() || !cols || cols[0] * cols[1] * cols[2] === 0) return tfjsSum!(args);
   const [A, R, C] = cols;
   const shape = x.shape.map((n, i) => (norm.includes(i) ? 1 : n)).filter((_, i) => keepDims || !norm.includes(i));
-  const out = columnReduce(backend, { name: 'oneRankSum', inputs: [x], variableNames: ['x'], term: 'x[i]', A, R, C }, shape.length ? shape : [1]);
+  const out = columnReduce(backend, { name: 'oneRankSum', inputs: [x], variableNames: ['x'], term: 'f32(x[i])', A, R, C }, shape.length ? shape : [1]);
   if (shape.length) return out;
   // A sum of everything is a scalar: the program writes [1] (as TF.js's own reduce does), the Reshape kernel
   // makes it [] without a copy.
