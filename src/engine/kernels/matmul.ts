@@ -7,7 +7,8 @@
 // Here (the classic 2-D register blocking of the CUDA SGEMM tutorials):
 // - a workgroup of 256 threads computes a 128x128 output tile (64x64 where 128 would waste much of the tile), each
 //   thread 8x8 (4x4) outputs held in registers; K is walked in tiles of 8 (16) staged through workgroup memory,
-//   the next tile's global loads in flight while the current one is multiplied;
+//   the next tile's global loads in flight while the current one is multiplied (unrolled here, not left to the
+//   driver, so that the accumulators stay in registers and the workgroup-memory offsets are constants);
 // - a thread owns rows ty + 16i and columns tx + 16j (interleaved, not a contiguous block), so a warp's reads of
 //   workgroup memory hit distinct banks or broadcast, and its global stores are contiguous;
 // - transposes are folded into how a tile is loaded (each layout read along its contiguous axis), so dY W^T and
@@ -178,13 +179,15 @@ fn main() {
       ${loadSnippet('A', t, transposeA)}
       ${loadSnippet('B', t, transposeB)}
     }
-    for (var kk = 0; kk < ${t.bk}; kk++) {
-      let ao = kk * ${t.bm + PAD} + ty;
-      let bo = kk * ${t.bn + PAD} + tx;
-      ${rows.map((i) => `let a${i} = As[ao + ${rowsPer * i}];`).join(' ')}
-      ${cols.map((j) => `let b${j} = Bs[bo + ${colsPer * j}];`).join(' ')}
+    ${range(t.bk)
+      .map(
+        (kk) => `{
+      ${rows.map((i) => `let a${i} = As[ty + ${kk * (t.bm + PAD) + rowsPer * i}];`).join(' ')}
+      ${cols.map((j) => `let b${j} = Bs[tx + ${kk * (t.bn + PAD) + colsPer * j}];`).join(' ')}
       ${fmas}
-    }
+    }`,
+      )
+      .join('\n    ')}
   }
   ${stores}
 }`;
