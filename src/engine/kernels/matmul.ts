@@ -18,7 +18,7 @@
 // - a bias (tf.fused.matMul without activation) is added in the epilogue (or in the split-K sum).
 // Summation order differs from TF.js's only by float rounding.
 import * as tf from '@tensorflow/tfjs';
-import { fusedAvailable, program, runProgram, type Uniform, type WebGPUProgram } from './webgpu';
+import { fusedAvailable, overrideWebGPUKernel, program, runProgram, type Uniform, type WebGPUProgram } from './webgpu';
 
 interface Tile {
   /** Output rows and columns per workgroup. */
@@ -273,16 +273,10 @@ function fastMatMul({ inputs: { a, b, bias, preluActivationWeights }, attrs, bac
 }
 
 type KernelFunc = (args: MatMulArgs) => tf.TensorInfo;
-let installed = false;
+/** TF.js's own kernels: the fallback and the reference. */
+const tfjs: Record<string, KernelFunc | null> = { BatchMatMul: null, _FusedMatMul: null };
 
 /** Replaces TF.js's webgpu BatchMatMul and _FusedMatMul with the above where it applies (idempotent; a no-op until the webgpu backend's kernels are registered). */
 export function installWebGPUMatMul(): void {
-  if (installed || !tf.getKernel('BatchMatMul', 'webgpu') || !tf.getKernel('_FusedMatMul', 'webgpu')) return;
-  installed = true;
-  for (const kernelName of ['BatchMatMul', '_FusedMatMul']) {
-    const tfjs = tf.getKernel(kernelName, 'webgpu')!.kernelFunc as unknown as KernelFunc;
-    const kernelFunc: KernelFunc = (args) => fastMatMul(args) ?? tfjs(args);
-    tf.unregisterKernel(kernelName, 'webgpu');
-    tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: kernelFunc as unknown as tf.KernelFunc });
-  }
+  for (const name of Object.keys(tfjs)) tfjs[name] ??= overrideWebGPUKernel<MatMulArgs>(name, (args) => fastMatMul(args) ?? tfjs[name]!(args));
 }
