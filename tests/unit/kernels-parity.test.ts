@@ -29,9 +29,12 @@ async function lossAndGrads(cfg: Config, fused: boolean): Promise<Map<string, Fl
   // equal across candidates, so the temperature's gradient is 0 up to rounding): every weight moves by seeded
   // noise, the same in both builds. The per-task output biases (logit of the positive rate, a constant shared by a
   // task's candidates) are zeroed first: the temperature's gradient would cancel them in float32 on either path.
+  // OneRank's final LayerNorm gain moves around 1, not around its small initial value (R_GAIN, scorer.ts): a small r
+  // makes the logits nearly equal across candidates again (V5 and V6 failed on the temperature's gradient, 5e-4-1e-3).
   model.variables.forEach((v, i) =>
     tf.tidy(() => {
-      const base = /(^scorer\/bias|\/out\/b)$/.test(stableName(v)) ? tf.zerosLike(v) : v;
+      const name = stableName(v);
+      const base = /(^scorer\/bias|\/out\/b)$/.test(name) ? tf.zerosLike(v) : name === 'trunk/lnF/g' ? tf.onesLike(v) : v;
       v.assign(tf.add(base, tf.randomNormal(v.shape, 0, 0.3, 'float32', 1000 + i)));
     }),
   );
