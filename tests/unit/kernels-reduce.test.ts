@@ -7,7 +7,8 @@
 // Shown to fail: pass 2 summing `first.P - 1` partial rows (a chunk dropped: the five multi-chunk cases, rel. err
 // 2e-3 to 0.57), the tree's partner `t + h * LS` as `t + h` (every column-major case, 0.2-5.7), and Sum's fast
 // path never taken (`!fusedAvailable()` as `fusedAvailable()`: the programs test sees transposeShared, reduce_sum);
-// the cast test failed (WGSL error, i32 returned for f32) before the term read `f32(x[i])`.
+// the cast test failed (WGSL error, i32 returned for f32) before the term read `f32(x[i])`, and the 65,535 test
+// (rel. err 0.65, the last element) before the write's `p * chunk < R` guard.
 import type { Tensor } from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { asColumns, installWebGPUSum } from '../../src/engine/kernels/reduce';
@@ -96,6 +97,16 @@ describe('webgpu Sum over a block of axes (column reduction) = TF.js Sum', () =>
   it('a mask cast to float32 (its buffer stays i32 on webgpu)', async () => {
     const [a, b] = await both(() => [tf.sum(tf.cast(tf.greater(x([500, 9], 6), 0), 'float32'), 0), tf.sum(tf.cast(tf.tensor1d([3, -1, 4], 'int32'), 'float32'))]);
     expectClose(a, b);
+  });
+
+  it('over 65,535 workgroups (the backend reshapes the dispatch into a square; the extra workgroups write nothing)', async () => {
+    // 16,777,300 columns of one row: 65,537 tiles of 256; the sum is the row itself. Without the `p * chunk < R`
+    // guard, the extra workgroups' out-of-range writes land clamped on the last element (0 there).
+    const row = tf.randomUniform([1, 16_777_300], 1, 2, 'float32', 7);
+    const out = tf.sum(row, 0);
+    const [a, b] = await Promise.all([out.data(), row.data()]);
+    tf.dispose([row, out]);
+    expect(relErr(a, b)).toBe(0);
   });
 
   it('the bias gradient of a broadcast add (a Sum of [R, C] to [C] in the backward pass)', async () => {

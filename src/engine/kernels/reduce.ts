@@ -101,7 +101,8 @@ fn main(index : i32) {
   }
   var s = (s0 + s1) + (s2 + s3);
   ${tree}
-  if (lane == 0 && col < N) { result[p * N + col] = s; }
+  // p * chunk >= R: a workgroup past the last chunk (a dispatch over 65,535 workgroups is reshaped into a square).
+  if (lane == 0 && col < N && p * uniforms.chunk < R) { result[p * N + col] = s; }
 }`;
 }
 
