@@ -50,21 +50,25 @@ describe('foundation', () => {
     }
   });
 
-  it('the whole path: a tiny model trains in the Web Worker on WebGPU and its loss goes down', async () => {
+  it('the whole path: a tiny model trains in the Web Worker on WebGPU and learns', async () => {
     // A tiny model on a tiny world (SwiftShader is a software GPU); a higher learning rate so a few steps show it.
     const tiny =
-      'd=8&layers=1&heads=1&batchSize=16&historyLen=4&maxCandidates=4&steps=12&evalEvery=12&probeEvery=0&lr=0.03' +
-      '&shop.requests=200&shop.users=50&shop.items=40&shop.candidates=4';
+      'd=8&layers=1&heads=1&batchSize=32&historyLen=4&maxCandidates=4&steps=32&evalEvery=16&probeEvery=0&lr=0.03' +
+      '&shop.requests=400&shop.users=50&shop.items=40&shop.candidates=4&shop.noise=0.1';
     const { page, errors } = await open(browser(), `${inject('siteUrl')}?backend=webgpu#${tiny}`);
     expect(await backendBadge(page)).toMatch(/^WebGPU/);
     await page.getByTestId('train-start').click();
-    await page.waitForFunction(() => (window.__playground?.runs() ?? []).some((r) => r.step >= 12 && r.status !== 'training'), null, { timeout: 300_000 });
+    await page.waitForFunction(() => (window.__playground?.runs() ?? []).some((r) => r.step >= 32 && r.status !== 'training'), null, { timeout: 300_000 });
     const losses = await page.evaluate(() => window.__playground!.runs()[0].history.steps.map((s) => s.loss));
-    expect(losses.length).toBe(12);
+    expect(losses.length).toBe(32);
     expect(losses.every(Number.isFinite)).toBe(true);
-    // Mean of the last 4 steps below the mean of the first 4: noisy per batch, but clearly down.
+    // It learns: the mean validation AUC at step 32 clearly above step 0's. OneRank starts at the base rate (its
+    // validation loss is the constant predictor's from step 0), so in a few dozen steps it is the ranking that
+    // improves first; the loss barely moves yet (cpu, same world and seeds: mean AUC 0.42 -> 0.68).
+    const evals = await page.evaluate(() => window.__playground!.runs()[0].history.evals.map((e) => ({ step: e.step, auc: e.tasks.map((t) => t.auc) })));
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    expect(mean(losses.slice(-4))).toBeLessThan(mean(losses.slice(0, 4)));
+    expect(evals.map((e) => e.step)).toEqual([0, 16, 32]);
+    expect(mean(evals[2].auc), JSON.stringify(evals)).toBeGreaterThan(mean(evals[0].auc) + 0.1);
     // The recorded step runs in the browser's WebGPU too: TF.js plans the first steps, then the recording replays.
     const replayed = await page.evaluate(() => window.__playground!.runs()[0].history.steps.map((s) => s.replayed === true));
     expect(replayed[0]).toBe(false);
