@@ -129,10 +129,15 @@ export class Recording {
   private readBuffer: any = null;
   private recording = false;
 
+  /** The pool's own release, of the backend this recording was made on (a new backend after a lost device has its own). */
+  private readonly release: (buffer: any, reuse?: boolean) => void;
+
   private constructor(
     private readonly b: Internals,
     private readonly inputs: tf.Tensor[],
-  ) {}
+  ) {
+    this.release = originalRelease!;
+  }
 
   /**
    * Runs `step` (all device work of one training step; it returns the step's scalars as one float32 vector) as a
@@ -320,7 +325,7 @@ export class Recording {
     this.output = null;
     // Owned buffers still held by live tensors (the output, or a constant the model cached) go back through TF.js.
     // Staging buffers were released by TF.js to be destroyed; the rest go back to its pool.
-    for (const buf of this.releasedOwned) originalRelease!(buf, (buf.usage & MAP_WRITE) === 0);
+    for (const buf of this.releasedOwned) this.release(buf, (buf.usage & MAP_WRITE) === 0);
     this.owned.clear();
     this.releasedOwned.clear();
     this.freeForReuse.clear();
