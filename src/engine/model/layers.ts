@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedLayerNorm } from '../kernels/layerNorm';
 import { fusedSiLU } from '../kernels/silu';
+import { gpuDropout, gpuDropoutApplies } from '../kernels/dropout';
 import { fusedAvailable } from '../kernels/webgpu';
 import type { Params } from './params';
 
@@ -70,9 +71,14 @@ export function act<T extends tf.Tensor>(x: T): T {
   return tf.mul(x, tf.sigmoid(x)) as T;
 }
 
-/** Dropout with a reproducible seed per call (the caller advances the counter). */
+/**
+ * Dropout with a reproducible seed per call (the caller advances the counter); in a training step on webgpu the mask
+ * is drawn on the GPU from the step's seed (kernels/dropout.ts), so the step can be recorded.
+ */
 export function dropout<T extends tf.Tensor>(x: T, rate: number, training: boolean, seed: () => number): T {
-  return training && rate > 0 ? (tf.dropout(x, rate, undefined, seed()) as T) : x;
+  if (!training || rate <= 0) return x;
+  if (gpuDropoutApplies()) return gpuDropout(x, rate);
+  return tf.dropout(x, rate, undefined, seed()) as T;
 }
 
 /** [B, T, d] -> [B, heads, T, d / heads] */

@@ -16,6 +16,7 @@ import { installFastKernels } from './fastKernels';
 import { FlatAdam } from './flatAdam';
 import { StepRecorder } from './stepRecorder';
 import { setFusedKernels } from '../kernels/webgpu';
+import { dropoutSeedOf, setDropoutSeed } from '../kernels/dropout';
 import { channelFlow, gradientConflict } from './probes';
 
 export interface StepRecord {
@@ -266,26 +267,27 @@ export class Trainer {
    * through TF.js, recorded when the StepRecorder asks. `hyper` is Adam's [c1, c2] for this step.
    */
   private async deviceStep(batch: Batch, hyper: Float32Array): Promise<Float32Array> {
-    const arrays = [...batchArrays(batch, this.meta).map((a) => a.values), hyper];
+    // The step's dropout seed (kernels/dropout.ts), an input like the batch: a new mask every step, also in a replay.
+    const seed = Float32Array.of(dropoutSeedOf(this.config.seed, this.step + 1));
+    const arrays = [...batchArrays(batch, this.meta).map((a) => a.values), hyper, seed];
     const recording = this.recorder.ready(arrays);
     this.replayed = recording !== null;
     if (recording) return recording.run(arrays);
     const bt = batchToTensors(batch, this.meta);
-    const hyperT = tf.tensor1d(hyper);
-    if (this.recorder.wants()) return this.recorder.capture([...batchTensorList(bt), hyperT], () => this.tensorStep(bt, hyperT));
-    const scalars = this.tensorStep(bt, hyperT);
+    const [hyperT, seedT] = [tf.tensor1d(hyper), tf.tensor1d(seed)];
+    const step = () => this.tensorStep(bt, hyperT, seedT);
+    if (this.recorder.wants()) return this.recorder.capture([...batchTensorList(bt), hyperT, seedT], step);
+    const scalars = step();
     disposeBatch(bt);
-    hyperT.dispose();
+    tf.dispose([hyperT, seedT]);
     const values = (await scalars.data()) as Float32Array;
     scalars.dispose();
     return values;
   }
 
-  /** One step through TF.js: its scalars as one vector (see deviceStep), the update encoded behind them. */
-  private tensorStep(bt: BatchTensors, hyper: tf.Tensor1D): tf.Tensor1D {
-    // variableGrads disposes everything f made except its result: keep the per-task parts out of it.
-    const kept: { bce?: tf.Tensor1D; infoNce?: tf.Tensor1D; temperature?: tf.Scalar } = {};
-    const { value, flat, norm, temperature } = tf.tidy(() => {
+  /** Forward and backward: the total loss, the flat gradient and its norm (the per-task parts land in `kept`). */
+  private forwardBackward(bt: BatchTensors, kept: { bce?: tf.Tensor1D; infoNce?: tf.Tensor1D; temperature?: tf.Scalar }) {
+    return tf.tidy(() => {
       const vg = tf.variableGrads(() => {
         const { logits } = this.model.forward(bt, { training: true });
         // The temperature is computed inside f, so its variable (log T) is on the tape and learns.
@@ -300,6 +302,20 @@ export class Trainer {
       const flat = this.optimizer.flatten(vg.grads);
       return { value: vg.value, flat, norm: tf.norm(flat) as tf.Scalar, temperature: kept.temperature! };
     });
+  }
+
+  /** One step through TF.js: its scalars as one vector (see deviceStep), the update encoded behind them. */
+  private tensorStep(bt: BatchTensors, hyper: tf.Tensor1D, dropoutSeed: tf.Tensor1D): tf.Tensor1D {
+    // variableGrads disposes everything f made except its result: keep the per-task parts out of it.
+    const kept: { bce?: tf.Tensor1D; infoNce?: tf.Tensor1D; temperature?: tf.Scalar } = {};
+    setDropoutSeed(dropoutSeed);
+    let grads;
+    try {
+      grads = this.forwardBackward(bt, kept);
+    } finally {
+      setDropoutSeed(null);
+    }
+    const { value, flat, norm, temperature } = grads;
     const scalars = tf.tidy(() => tf.concat([value.reshape([1]), kept.bce!, kept.infoNce!, norm.reshape([1]), temperature.reshape([1])]) as tf.Tensor1D);
     tf.dispose([value, kept.bce!, kept.infoNce!, temperature]);
     // No CPU round trip between the backward pass and the update: the update is encoded right behind it and
