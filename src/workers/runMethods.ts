@@ -354,6 +354,9 @@ export const runMethods: RunMethods = {
       if (!now) targets.set(id, { step, evaluate });
       else if (step > now.step) Object.assign(now, { step, evaluate });
       else if (step === now.step) now.evaluate ||= evaluate;
+      // The step records still batched go first: the page takes the status's step as the run's, and a step ahead of
+      // the history it holds would be saved so (a reload then showed step 16 with 14 steps of history).
+      flushSteps(id);
       emit({ type: 'run-status', runId: id, training: true, step: t.step });
     }
     const done = Promise.all(runIds.map(whenStopped));
