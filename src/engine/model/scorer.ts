@@ -16,6 +16,8 @@
 // closest); smaller was slower to learn (0.01: one seed in five still on the plateau at 200 steps).
 import * as tf from '@tensorflow/tfjs';
 import type { ScorerKind } from '../config';
+import { fusedScorer } from '../kernels/scorer';
+import { fusedAvailable } from '../kernels/webgpu';
 import { logitOf } from './layers';
 import type { Params } from './params';
 
@@ -39,6 +41,8 @@ export class MatchingScorer {
   score(z: tf.Tensor3D, r: tf.Tensor4D): tf.Tensor3D {
     // z_k . (W_k r) = (W_k^T z_k) . r: transform the K context vectors, not the N*K candidate vectors.
     const zt = this.bilinear ? (tf.matMul(z.transpose([1, 0, 2]), this.bilinear).transpose([1, 0, 2]) as tf.Tensor3D) : z;
+    // On webgpu one fused program forward and four backward (kernels/scorer.ts); these plain ops are the reference.
+    if (fusedAvailable()) return fusedScorer(zt, r, this.scale as tf.Tensor1D, this.bias as tf.Tensor1D, 1 / Math.sqrt(this.d));
     const dot = tf.sum(tf.mul(zt.expandDims(1), r), -1); // [B, N, K]
     return tf.add(tf.mul(dot, tf.mul(this.scale, 1 / Math.sqrt(this.d))), this.bias) as tf.Tensor3D;
   }
