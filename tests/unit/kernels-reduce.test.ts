@@ -5,7 +5,7 @@
 // OneRankColumnSum) with per-task parameter rows; relative error <= 1e-5. Also which programs run: the fast path
 // must actually be taken (a parity test alone passes when it never is).
 // Shown to fail: pass 2 summing `first.P - 1` partial rows (a chunk dropped: the five multi-chunk cases, rel. err
-// 2e-3 to 0.57), the tree's partner `t + h * LS` as `t + h` (every column-major case, 0.2-5.7), and Sum's fast
+// 2e-3 to 0.57; the 2,049-row case too), the tree's partner `t + h * LS` as `t + h` (every column-major case, 0.2-5.7), and Sum's fast
 // path never taken (`!fusedAvailable()` as `fusedAvailable()`: the programs test sees transposeShared, reduce_sum);
 // the cast test failed (WGSL error, i32 returned for f32) before the term read `f32(x[i])`, and the 65,535 test
 // (rel. err 0.65, the last element) before the write's `p * chunk < R` guard.
@@ -72,6 +72,9 @@ const sums: [number[], number | number[] | null, boolean][] = [
   [[37, 1], 0, false], // one column
   [[45, 130], 0, true], // C = 130: a partial column tile
   [[70000, 8], 0, false], // many chunks, then the partial sums' pass
+  [[2048, 64], 0, false], // the longest column summed in one pass (64 lanes of 32 rows, tiles of 4 columns)
+  [[2049, 64], 0, false], // one row more: two passes
+  [[8192, 1], 0, false], // one column, one pass of 256 lanes
   [[2, 69, 3], [0, 1], false], // C = 3 (tiles wider than C)
   [[4, 100, 130], 1, false], // a middle axis (TF.js transposes)
   [[64, 2, 3, 3, 16], [2], true],
@@ -125,6 +128,13 @@ describe('webgpu Sum over a block of axes (column reduction) = TF.js Sum', () =>
     expect(long.map((k) => k.split('_')[0])).toEqual(['oneRankSum', 'oneRankPartialSum']);
     const short = programsOf(() => tf.sum(tf.ones([20, 64, 8]), 1)).filter((k) => !k.startsWith('fill'));
     expect(short.map((k) => k.split('_')[0])).toEqual(['oneRankSum']);
+    // A task head's bias gradient at the default bench size ([B * K] = 768 rows) is one program, not two: shown to
+    // fail with firstPlan always splitting (['oneRankSum', 'oneRankPartialSum'] for both).
+    for (const rows of [768, 2048]) {
+      const head = programsOf(() => tf.sum(tf.ones([rows, 64]), 0)).filter((k) => !k.startsWith('fill'));
+      expect(head.map((k) => k.split('_')[0]), `${rows} rows`).toEqual(['oneRankSum']);
+    }
+    expect(programsOf(() => tf.sum(tf.ones([2049, 64]), 0)).filter((k) => !k.startsWith('fill')).length).toBe(2);
   });
 
   it('sees a block of axes as [A, R, C]', () => {

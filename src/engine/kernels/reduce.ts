@@ -130,11 +130,28 @@ function pass(backend: unknown, key: string, variableNames: string[], inputs: tf
   return runProgram(backend, prog, inputs, uniforms);
 }
 
+/**
+ * Rows a lane may sum when the whole reduction is one program. A second pass is a GPU program of its own (a dispatch,
+ * a barrier between the two); for a few hundred rows it cost more than the lanes' extra loads (the bias gradients of
+ * the task heads, [B * K] rows, were all two-pass).
+ */
+export const ONE_PASS_ROWS_PER_LANE = 32;
+
+/**
+ * The first pass's cut: one chunk when every lane then sums <= ONE_PASS_ROWS_PER_LANE rows (tiles down to 4 columns,
+ * 16 bytes of a row, to get the lanes), else chunks that fill the GPU (C = 1: a lane takes fewer rows, as the rows of
+ * a column are contiguous and lanes coalesce instead of columns).
+ */
+export function firstPlan(N: number, R: number, C: number): Plan {
+  const one = plan(N, R, ONE_PASS_ROWS_PER_LANE, C === 1 ? 1 : 4, false);
+  if (one.TR * ONE_PASS_ROWS_PER_LANE >= R) return one;
+  return C === 1 ? plan(N, R, 4, 1, true) : plan(N, R, 8, 16, true);
+}
+
 /** Runs a column reduction (inside a kernel's kernelFunc) in one or two programs: out[a, c] in `outShape` (A * C values). */
 export function columnReduce(backend: unknown, r: ColumnReduce, outShape: number[]): tf.TensorInfo {
   const N = r.A * r.C;
-  // C = 1: a lane takes fewer rows (the rows of a column are contiguous, so lanes coalesce instead of columns).
-  const first = r.C === 1 ? plan(N, r.R, 4, 1, true) : plan(N, r.R, 8, 16, true);
+  const first = firstPlan(N, r.R, r.C);
   const partials = pass(backend, r.name, r.variableNames, r.inputs, r.term, N, r.R, r.C, first, r.d ?? 1, first.P === 1 ? outShape : [first.P, N]);
   if (first.P === 1) return partials;
   // The P partial sums of every column, [P, N]: N columns of P rows, a lane a couple of rows (they are few and in cache).

@@ -3,11 +3,13 @@
 //   400-item table it took 2 s of a 6 s training step. A plain scatter-add loop is O(batch).
 // - wasm: the backend has no such kernel at all, so no model with embeddings could train there.
 // This registers one scatter-add loop for both. webgpu gets its own scatter-add program (kernels/segmentSum.ts),
-// and its own Sum over a block of axes (kernels/reduce.ts: no transpose, many workgroups a column).
+// its own Sum over a block of axes (kernels/reduce.ts: no transpose, many workgroups a column), and transposes
+// that move no data become reshapes (kernels/transpose.ts).
 import * as tf from '@tensorflow/tfjs';
 import { installWebGPUMatMul } from '../kernels/matmul';
 import { installWebGPUSum } from '../kernels/reduce';
 import { installWebGPUSegmentSum } from '../kernels/segmentSum';
+import { installWebGPUTranspose } from '../kernels/transpose';
 
 const KERNEL = 'UnsortedSegmentSum';
 
@@ -67,6 +69,7 @@ export function installFastKernels(): void {
   installWebGPUSegmentSum(); // once the webgpu backend is loaded (kernels/segmentSum.ts says why)
   installWebGPUSum(); // likewise (kernels/reduce.ts)
   installWebGPUMatMul(); // large matmuls (kernels/matmul.ts)
+  installWebGPUTranspose(); // transposes that are reshapes (kernels/transpose.ts)
   if (installed) return;
   installed = true;
   for (const [backendName, kernelFunc] of [
