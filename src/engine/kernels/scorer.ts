@@ -5,8 +5,8 @@
 //   d scale[k]       = sum over b, n of dl[b, n, k] (zt[b, k] . r[b, n, k]) / sqrt(d)
 //   d bias[k]        = sum over b, n of dl[b, n, k]
 // Programs: forward 1 (a thread per logit), backward 4 (d r, d zt, d scale, d bias: one program each). The plain
-// path (a broadcast multiply, a sum over d, two multiplies and a broadcast add) ran 5 programs forward and about
-// 10 backward (the broadcasts' gradients are sums over the broadcast axes).
+// path (a broadcast multiply, a sum over d, two multiplies and a broadcast add) ran 5 programs forward and 9
+// backward (profiled; the broadcasts' gradients are sums over the broadcast axes).
 // d scale and d bias are K numbers, sums over B * N rows: a workgroup per task walks its rows (coalesced over the
 // flattened [rows, d]), one pass in a fixed order. Not reduce.ts's columnReduce: its TERM is one expression, and d
 // scale needs the d-long dot of each row; and it takes two passes at these sizes (B * N rows, K columns), where the
