@@ -4,7 +4,10 @@
 // h_k summarizes the candidate pool through task k's eyes, in this context. Padded candidates are masked.
 // Fallback (N = 1, cfg.candidateContext off, or V5): h_k = mean over real candidates of r[i][k].
 // All K tasks run at once: their weights are stacked [K, ...] and applied with batched matMuls.
+// On webgpu the attention itself is one fused program each way (kernels/smallAttention.ts), reading the queries
+// [K, B, d] and keys | values [K, B*N, 2d] as the task maps give them; the plain ops below are the reference.
 import * as tf from '@tensorflow/tfjs';
+import { fusedCandidateAttention, smallAttentionApplies } from '../kernels/smallAttention';
 import { applyLinear, applyTaskLinear, layerNorm, linear, maskBias, norm, taskLinear, type Linear, type Norm, type TaskLinear } from './layers';
 import type { Params } from './params';
 
@@ -49,24 +52,35 @@ export class CandidateContext {
     if (!this.enabled) return { h: meanOverCandidates(r, candMask) };
     const { K, d, heads } = this;
     const [B, N] = candMask.shape;
-    const dh = d / heads;
     const q = layerNorm(applyLinear(s, this.f!).reshape([B, K, d]), this.ln!); // q_k = LN(f_k(s)): [B, K, d]
-    const qh = applyTaskLinear(q.transpose([1, 0, 2]) as tf.Tensor3D, this.q!) // [K, B, d]
-      .reshape([K, B, heads, 1, dh])
-      .transpose([1, 0, 2, 3, 4]); // [B, K, h, 1, dh]
+    const qk = applyTaskLinear(q.transpose([1, 0, 2]) as tf.Tensor3D, this.q!); // [K, B, d]
     const rk = r.transpose([2, 0, 1, 3]).reshape([K, B * N, d]) as tf.Tensor3D; // per task: every r[i][k]
-    const [key, val] = tf.unstack(
-      applyTaskLinear(rk, this.kv!) // [K, B*N, 2d]
-        .reshape([K, B, N, 2, heads, dh])
-        .transpose([3, 1, 0, 4, 2, 5]), // [2, B, K, h, N, dh]
-    );
-    const bias = maskBias(candMask).reshape([B, 1, 1, 1, N]);
-    const att = tf.softmax(tf.add(tf.mul(tf.matMul(qh, key, false, true), 1 / Math.sqrt(dh)), bias)); // [B, K, h, 1, N]
-    const mixed = tf.matMul(att, val).reshape([B, K, d]).transpose([1, 0, 2]) as tf.Tensor3D; // [K, B, d]
+    const kv = applyTaskLinear(rk, this.kv!); // [K, B*N, 2d]: key | value of each candidate
+    // The fused kernel unless the weights are captured (it never stores them).
+    const { mixed, att } =
+      !capture && smallAttentionApplies(d, heads)
+        ? { mixed: fusedCandidateAttention(qk, kv, candMask, heads), att: undefined }
+        : plainCandidateAttention(qk, kv, candMask, heads);
     const h = applyTaskLinear(mixed, this.o!).transpose([1, 0, 2]) as tf.Tensor3D; // [B, K, d]
-    const maps = capture ? (tf.unstack(att.reshape([B, K, heads, N]), 1) as tf.Tensor3D[]) : undefined;
+    const maps = capture ? (tf.unstack(att!.reshape([B, K, heads, N]), 1) as tf.Tensor3D[]) : undefined;
     return { h, maps };
   }
+}
+
+/**
+ * The plain path of the attention: q [K, B, d], kv [K, B*N, 2d], candMask [B, N] -> the mixed values [K, B, d]
+ * and the weights [B, K, h, 1, N].
+ */
+export function plainCandidateAttention(q: tf.Tensor3D, kv: tf.Tensor3D, candMask: tf.Tensor2D, heads: number): { mixed: tf.Tensor3D; att: tf.Tensor } {
+  const [K, B, d] = q.shape;
+  const N = candMask.shape[1];
+  const dh = d / heads;
+  const qh = q.reshape([K, B, heads, 1, dh]).transpose([1, 0, 2, 3, 4]); // [B, K, h, 1, dh]
+  const [key, val] = tf.unstack(kv.reshape([K, B, N, 2, heads, dh]).transpose([3, 1, 0, 4, 2, 5])); // [2, B, K, h, N, dh]
+  const bias = maskBias(candMask).reshape([B, 1, 1, 1, N]);
+  const att = tf.softmax(tf.add(tf.mul(tf.matMul(qh, key, false, true), 1 / Math.sqrt(dh)), bias)); // [B, K, h, 1, N]
+  const mixed = tf.matMul(att, val).reshape([B, K, d]).transpose([1, 0, 2]) as tf.Tensor3D; // [K, B, d]
+  return { mixed, att };
 }
 
 /** h_k = mean over real candidates of r[i][k]: r [B, N, K, d], candMask [B, N] -> [B, K, d] */
