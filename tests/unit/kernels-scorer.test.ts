@@ -3,10 +3,11 @@
 // bias (and W for the bilinear scorer) agree to a relative error <= 1e-4 each, on odd sizes: K = 1 and 3, d under
 // and over the 64-thread workgroup and not a multiple of it, B * N rows not a multiple of anything, scales of both
 // signs, and padded candidates (zero r, as a request with fewer candidates gives) scored as before (logit = bias).
-// Shown to fail, one break at a time in kernels/scorer.ts (relative errors): the forward without `+ bias[k]`
-// (logits, 4 of 4 cases), its dot over c < d - 1 (logits 0.18-0.49, 4 of 4), d r with zt at c + 1 (1.4-1.6, 4 of 4),
-// d zt summing n < N - 1 (0.38, the case whose last candidate is real), d scale without `* invSqrtD` (1.2-7.4, 4 of
-// 4), d bias from task 0's column only (0.27-0.66, the 3 cases with K = 3).
+// Shown to fail, one break at a time in kernels/scorer.ts (relative errors; cases failed of 5): the forward without
+// `+ bias[k]` (logits, 5), its dot over c < d - 1 (0.18-0.49, 5), d r with zt at c + 1 (1.3-1.6, 5), d zt summing
+// n < N - 1 (0.38, 1: the one case whose last candidate is real), d scale without `* invSqrtD` (1.2-7.4, 5), d bias
+// from task 0's column only (0.27-1.1, the 4 with K = 3); d scale's first pass with every chunk starting at row 0
+// (4.0), writing every chunk to partial 0 (1.3), or its partials not summed (0.28): 1, the 4-chunk case.
 import type { Tensor3D, Tensor4D, Variable } from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import type { ScorerKind } from '../../src/engine/config';
@@ -60,6 +61,8 @@ describe('fused matching scorer = plain TF.js ops on webgpu (logits and every gr
     { B: 5, N: 3, K: 3, d: 70, kind: 'dot', real: 2 },
     { B: 7, N: 5, K: 3, d: 13, kind: 'dot', real: 4 },
     { B: 3, N: 5, K: 3, d: 9, kind: 'bilinear', real: 3 },
+    // d scale's first pass in 4 chunks of 103 rows (4,096 / d), the last one short.
+    { B: 37, N: 11, K: 3, d: 40, kind: 'dot', real: 9 },
   ];
   for (const c of cases) {
     it(`${c.kind}: B ${c.B}, N ${c.N} (${c.real} real), K ${c.K}, d ${c.d}`, async () => {

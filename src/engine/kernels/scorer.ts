@@ -4,21 +4,25 @@
 //   d zt[b, k, c]    = sum over n of dl[b, n, k] s_k r[b, n, k, c]
 //   d scale[k]       = sum over b, n of dl[b, n, k] (zt[b, k] . r[b, n, k]) / sqrt(d)
 //   d bias[k]        = sum over b, n of dl[b, n, k]
-// Programs: forward 1 (a thread per logit), backward 4 (d r, d zt, d scale, d bias: one program each). The plain
-// path (a broadcast multiply, a sum over d, two multiplies and a broadcast add) ran 5 programs forward and 9
-// backward (profiled; the broadcasts' gradients are sums over the broadcast axes).
-// d scale and d bias are K numbers, sums over B * N rows: a workgroup per task walks its rows (coalesced over the
-// flattened [rows, d]), one pass in a fixed order. Not reduce.ts's columnReduce: its TERM is one expression, and d
-// scale needs the d-long dot of each row; and it takes two passes at these sizes (B * N rows, K columns), where the
-// few K-sums here are small (the largest reads r once: B * N * K * d floats).
+// Programs: forward 1 (a thread per logit), backward 5: d r and d zt (a thread per element), d scale (2) and d
+// bias (1). The plain path (a broadcast multiply, a sum over d, two multiplies and a broadcast add) ran 5 programs
+// forward and 9 backward (profiled; the broadcasts' gradients are sums over the broadcast axes).
+// d scale and d bias are K numbers, sums over the B * N rows, in a fixed order (no atomics). d scale reads r once
+// (B * N * K * d floats, each row's d-long dot): its first pass gives every workgroup a task and a chunk of 4,096
+// elements (coalesced over the flattened [rows, d]) and writes [P, K] partial sums, which TF.js's Sum (reduce.ts's
+// column sum) adds up; one workgroup per task walking all the rows would leave the GPU idle and wait on memory
+// (reduce.ts's first measurements). reduce.ts's columnReduce itself cannot take the dot: its TERM is one
+// expression. d bias reads only dl (B * N * K floats): one workgroup per task, one program.
 import * as tf from '@tensorflow/tfjs';
 import { customOp, program, registerWebGPUKernel, runKernel, runProgram, WG_SUM, type Uniform } from './webgpu';
 
 const FORWARD = 'OneRankScorer';
 const GRAD = 'OneRankScorerGrad';
 const WG = 64;
-/** Threads of the workgroup that sums one task's rows for d scale and d bias. */
+/** Threads of the workgroups that sum rows for d scale and d bias. */
 const WG_TASK = 256;
+/** Elements (rows * d) of r a workgroup of d scale's first pass takes: 16 a thread. */
+const SCALE_CHUNK = 16 * WG_TASK;
 
 // Sizes in the uniforms (B, N, K, d); inputs r [B, N, K, d], zt [B, K, d], scale and bias [K], dy [B, N, K]. Each
 // program binds only the inputs it reads (the pipeline's layout leaves out unused bindings).
@@ -73,17 +77,23 @@ fn main(index : i32) {
   scale: `${COMMON}
 var<workgroup> buf : array<f32, WG>;
 ${WG_SUM}
+// Workgroup g: task k = g % K, rows [p * chunk, (p + 1) * chunk) of the B * N, p = g / K; writes partial [p, k].
 fn main(index : i32) {
   let sh = dims();
-  let k = index / WG;
+  let g = index / WG;
+  let k = g % sh.z;
+  let p = g / sh.z;
+  let rows = sh.x * sh.y;
+  let end = min(rows, (p + 1) * uniforms.chunk) * sh.w;
   var acc = 0.0;
-  for (var e = i32(localIndex); e < sh.x * sh.y * sh.w; e += WG) {
+  for (var e = p * uniforms.chunk * sh.w + i32(localIndex); e < end; e += WG) {
     let row = (e / sh.w) * sh.z + k;
     let c = e % sh.w;
     acc += dy[row] * r[row * sh.w + c] * zt[ztAt(row) + c];
   }
   let total = wgSum(acc);
-  if (localIndex == 0u) { result[k] = total * uniforms.invSqrtD; }
+  // p * chunk >= rows: a workgroup past the last chunk (a dispatch over 65,535 workgroups is reshaped into a square).
+  if (localIndex == 0u && p * uniforms.chunk < rows) { result[p * sh.z + k] = total * uniforms.invSqrtD; }
 }`,
   bias: `${COMMON}
 var<workgroup> buf : array<f32, WG>;
@@ -101,9 +111,12 @@ fn main(index : i32) {
 type Infos = Record<string, tf.TensorInfo>;
 type Grad = 'r' | 'zt' | 'scale' | 'bias';
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-const UNIFORMS = 'B : i32, N : i32, K : i32, d : i32, invSqrtD : f32,';
+const UNIFORMS = 'B : i32, N : i32, K : i32, d : i32, invSqrtD : f32, chunk : i32,';
+/** Rows of B * N per workgroup of d scale's first pass. */
+const scaleChunk = (d: number) => Math.ceil(SCALE_CHUNK / d);
 function uniforms(r: tf.TensorInfo, attrs: Record<string, unknown>): Uniform[] {
-  return [...r.shape.map((n) => ({ type: 'int32' as const, data: [n] })), { type: 'float32', data: [attrs.invSqrtD as number] }];
+  const ints = (...v: number[]) => v.map((n) => ({ type: 'int32' as const, data: [n] }));
+  return [...ints(...r.shape), { type: 'float32', data: [attrs.invSqrtD as number] }, ...ints(scaleChunk(r.shape[3]))];
 }
 /** The inputs each gradient program reads. */
 const GRAD_INPUTS: Record<Grad, string[]> = { r: ['dy', 'zt', 'scale'], zt: ['dy', 'r', 'scale'], scale: ['dy', 'zt', 'r'], bias: ['dy'] };
@@ -120,10 +133,11 @@ function install(): void {
   registerWebGPUKernel(GRAD, ({ inputs, attrs, backend }) => {
     const what = attrs.what as Grad;
     const { r, zt } = inputs;
-    const K = r.shape[2];
-    const out = { r: r.shape, zt: zt.shape, scale: [K], bias: [K] }[what];
-    // d r and d zt: a thread per element; d scale and d bias: a workgroup per task.
-    const [groups, wg] = what === 'r' || what === 'zt' ? [Math.ceil(size(out) / WG), WG] : [K, WG_TASK];
+    const [B, N, K, d] = r.shape;
+    const P = Math.ceil((B * N) / scaleChunk(d));
+    const out = { r: r.shape, zt: zt.shape, scale: [P, K], bias: [K] }[what];
+    // d r and d zt: a thread per element; d scale: a workgroup per task and chunk of rows; d bias: per task.
+    const [groups, wg] = what === 'r' || what === 'zt' ? [Math.ceil(size(out) / WG), WG] : [what === 'scale' ? P * K : K, WG_TASK];
     const names = GRAD_INPUTS[what];
     const p = program(`oneRankScorerGrad_${what}`, names, out, groups, wg, gradCode[what], UNIFORMS);
     return runProgram(backend, p, names.map((n) => inputs[n]), uniforms(r, attrs));
@@ -143,7 +157,7 @@ export function fusedScorer(zt: tf.Tensor3D, r: tf.Tensor4D, scale: tf.Tensor1D,
       value: runKernel(FORWARD, { zt: z, r: rIn, scale: g, bias: b }, attrs),
       gradFunc: (dy, [zs, rs, gs]) => {
         const grad = (what: string) => runKernel(GRAD, { dy, zt: zs, r: rs, scale: gs }, { ...attrs, what });
-        return [grad('zt'), grad('r'), grad('scale'), grad('bias')];
+        return [grad('zt'), grad('r'), tf.sum(grad('scale'), 0), grad('bias')];
       },
     };
   });
