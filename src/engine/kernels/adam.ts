@@ -43,22 +43,22 @@ function groupShader(n: number): string {
     { length: n },
     (_, i) => `  if (i < u.n${i}) { x${i}[i] = adam(u.o${i} + i, x${i}[i]) * u.k${i}; return; }\n  i = i - u.n${i};`,
   ).join('\n');
-  return `struct Uniforms { NAN : f32, INFINITY : f32, ${shapes} ${per} beta1 : f32, beta2 : f32, eps : f32, }
+  return `struct Uniforms { NAN : f32, INFINITY : f32, ${shapes} ${per} auxAt : i32, beta1 : f32, beta2 : f32, eps : f32, }
 ${bindings.join('\n')}
 
-// aux = [clip factor, ok (1 or 0), c1 = lr / (1 - b1^t), c2 = 1 / (1 - b2^t)]; j indexes the flat gradient.
+// From aux[u.auxAt]: [clip factor, ok (1 or 0), c1 = lr / (1 - b1^t), c2 = 1 / (1 - b2^t)]; j indexes the flat gradient.
 fn adam(j : i32, x : f32) -> f32 {
-  let g = grad[j] * aux[0];
+  let g = grad[j] * aux[u.auxAt];
   let mj = m[j] * u.beta1 + g * (1.0 - u.beta1);
   let vj = v[j] * u.beta2 + (g * g) * (1.0 - u.beta2);
   m[j] = mj;
   v[j] = vj;
-  return x - (mj * aux[2]) / (sqrt(vj * aux[3]) + u.eps);
+  return x - (mj * aux[u.auxAt + 2]) / (sqrt(vj * aux[u.auxAt + 3]) + u.eps);
 }
 
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid : vec3<u32>, @builtin(num_workgroups) groups : vec3<u32>) {
-  if (aux[1] == 0.0) { return; } // a step with a non-finite scalar changes nothing
+  if (aux[u.auxAt + 1] == 0.0) { return; } // a step with a non-finite scalar changes nothing
   var i = i32(gid.y * groups.x * ${WG}u + gid.x);
 ${branches}
 }`;
@@ -87,8 +87,8 @@ const flat = (t: tf.Tensor): tf.TensorInfo => ({ dataId: t.dataId, shape: [t.siz
 
 /**
  * One Adam step for up to ADAM_GROUP variables (check canUpdateInPlace first): each x <- (x - m_hat / (sqrt(v_hat)
- * + eps)) * keep with its moments updated in m and v at its offset into the flat gradient. `aux` = [clip factor,
- * ok, c1, c2] on the device; nothing changes where ok is 0.
+ * + eps)) * keep with its moments updated in m and v at its offset into the flat gradient. `aux` holds [clip factor,
+ * ok, c1, c2] from index `auxAt` on the device; nothing changes where ok is 0.
  */
 export function adamGroupInPlace(
   backend: unknown,
@@ -98,6 +98,7 @@ export function adamGroupInPlace(
   v: tf.Tensor1D,
   aux: tf.Tensor1D,
   consts: { beta1: number; beta2: number; eps: number },
+  auxAt = 0,
 ): void {
   const b = backend as RawBackend;
   const n = group.length;
@@ -112,7 +113,7 @@ export function adamGroupInPlace(
   const program = { pipeline: pipelineFor(b.device, n), dispatch: [x, Math.ceil(workgroups / x), 1], shaderKey: `oneRankAdamGroup${n}`, writesInputs };
   const uniforms: Uniform[] = [];
   for (const g of group) uniforms.push({ type: 'int32', data: [g.x.size] }, { type: 'int32', data: [g.offset] }, { type: 'float32', data: [g.keep] });
-  uniforms.push({ type: 'float32', data: [consts.beta1] }, { type: 'float32', data: [consts.beta2] }, { type: 'float32', data: [consts.eps] });
+  uniforms.push({ type: 'int32', data: [auxAt] }, { type: 'float32', data: [consts.beta1] }, { type: 'float32', data: [consts.beta2] }, { type: 'float32', data: [consts.eps] });
   b.recordAndSubmit(program, output, inputs, uniforms);
   for (const g of group) b.tensorMap.get(g.x.dataId).values = null; // a cached CPU copy no longer matches
   b.tensorMap.get(m.dataId).values = null;

@@ -95,10 +95,17 @@ export class FlatAdam {
 
   private applyInPlace(flat: tf.Tensor1D, scale: tf.Scalar, ok: tf.Scalar, hyper: tf.Tensor1D): void {
     // The step's scalars in one buffer: a program binds at most 8 storage buffers.
-    const aux = tf.concat([scale.reshape([1]), tf.cast(ok, 'float32').reshape([1]), hyper]) as tf.Tensor1D;
+    this.applyWithAux(flat, tf.concat([scale.reshape([1]), tf.cast(ok, 'float32').reshape([1]), hyper]) as tf.Tensor1D, 0);
+  }
+
+  /**
+   * The in-place update (only where inPlace()) with its four scalars [clip factor, ok, c1, c2] read on the device
+   * from `aux` at `auxAt`: a vector a program wrote (kernels/stepTail.ts), so no program assembles them.
+   */
+  applyWithAux(flat: tf.Tensor1D, aux: tf.Tensor1D, auxAt: number): void {
     const consts = { beta1: this.beta1, beta2: this.beta2, eps: this.epsilon };
     const slots = this.variables.map((x, i) => ({ x, offset: this.offsets[i], keep: this.keep[i] }));
-    for (let i = 0; i < slots.length; i += ADAM_GROUP) adamGroupInPlace(tf.backend(), slots.slice(i, i + ADAM_GROUP), flat, this.m, this.v, aux, consts);
+    for (let i = 0; i < slots.length; i += ADAM_GROUP) adamGroupInPlace(tf.backend(), slots.slice(i, i + ADAM_GROUP), flat, this.m, this.v, aux, consts, auxAt);
   }
 
   /** Takes back the step count of an apply() that `ok` turned into a no-op. */

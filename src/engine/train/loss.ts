@@ -3,6 +3,7 @@
 // BCE_k is point-wise over every REAL candidate; InfoNCE_k is list-wise inside each request.
 import * as tf from '@tensorflow/tfjs';
 import { fusedRankingLoss } from '../kernels/loss';
+import { fusedClampedExp } from '../kernels/temperature';
 import { fusedAvailable } from '../kernels/webgpu';
 
 /** Added to the scores of padded candidates so softmax gives them exactly zero weight. */
@@ -106,7 +107,9 @@ export class Temperature {
     init.dispose(); // the variable holds its own reference to the data
   }
   value(): tf.Scalar {
-    return tf.tidy(() => tf.exp(tf.clipByValue(this.logT, Math.log(1e-3), Math.log(10))) as tf.Scalar);
+    const [lo, hi] = [Math.log(1e-3), Math.log(10)];
+    if (fusedAvailable()) return fusedClampedExp(this.logT as tf.Scalar, lo, hi); // one program each way (webgpu)
+    return tf.tidy(() => tf.exp(tf.clipByValue(this.logT, lo, hi)) as tf.Scalar);
   }
   dispose(): void {
     this.logT.dispose();

@@ -17,6 +17,7 @@ import { FlatAdam } from './flatAdam';
 import { StepRecorder } from './stepRecorder';
 import { setFusedKernels } from '../kernels/webgpu';
 import { dropoutSeedOf, setDropoutSeed } from '../kernels/dropout';
+import { adamScalarsAt, stepScalars, sumOfSquares } from '../kernels/stepTail';
 import { channelFlow, gradientConflict } from './probes';
 
 export interface StepRecord {
@@ -263,8 +264,9 @@ export class Trainer {
 
   /**
    * The step's device work (forward, backward, guarded update) and its scalars [loss, BCE (K), InfoNCE (K),
-   * gradient norm, temperature]: replayed from a recorded step where one applies (kernels/recordedStep.ts), else
-   * through TF.js, recorded when the StepRecorder asks. `hyper` is Adam's [c1, c2] for this step.
+   * gradient norm, temperature] (on webgpu, Adam's four device scalars follow: kernels/stepTail.ts): replayed from
+   * a recorded step where one applies (kernels/recordedStep.ts), else through TF.js, recorded when the StepRecorder
+   * asks. `hyper` is Adam's [c1, c2] for this step.
    */
   private async deviceStep(batch: Batch, hyper: Float32Array): Promise<Float32Array> {
     // The step's dropout seed (kernels/dropout.ts), an input like the batch: a new mask every step, also in a replay.
@@ -285,7 +287,7 @@ export class Trainer {
     return values;
   }
 
-  /** Forward and backward: the total loss, the flat gradient and its norm (the per-task parts land in `kept`). */
+  /** Forward and backward: the total loss and the flat gradient (the per-task parts land in `kept`). */
   private forwardBackward(bt: BatchTensors, kept: { bce?: tf.Tensor1D; infoNce?: tf.Tensor1D; temperature?: tf.Scalar }) {
     return tf.tidy(() => {
       const vg = tf.variableGrads(() => {
@@ -300,7 +302,7 @@ export class Trainer {
       }, this.trainables);
       // One vector for the norm and the update (a few GPU programs instead of a few per variable).
       const flat = this.optimizer.flatten(vg.grads);
-      return { value: vg.value, flat, norm: tf.norm(flat) as tf.Scalar, temperature: kept.temperature! };
+      return { value: vg.value, flat, temperature: kept.temperature! };
     });
   }
 
@@ -315,21 +317,31 @@ export class Trainer {
     } finally {
       setDropoutSeed(null);
     }
-    const { value, flat, norm, temperature } = grads;
-    const scalars = tf.tidy(() => tf.concat([value.reshape([1]), kept.bce!, kept.infoNce!, norm.reshape([1]), temperature.reshape([1])]) as tf.Tensor1D);
-    tf.dispose([value, kept.bce!, kept.infoNce!, temperature]);
+    const { value, flat, temperature } = grads;
+    const [bce, infoNce] = [kept.bce!, kept.infoNce!];
     // No CPU round trip between the backward pass and the update: the update is encoded right behind it and
     // applies only when every scalar is finite (`ok`, on the device; else the weights and Adam's moments keep their
     // exact values), with the clip factor from the norm on the device too. The scalars are read after, to report
     // and to raise TrainingFault, so a bad step still leaves the weights exactly as they were. The decoupled weight
     // decay (AdamW) rides in the optimizer's update (its per-variable `keep` factors).
-    tf.tidy(() => {
-      const ok = tf.all(tf.isFinite(scalars)) as tf.Scalar;
-      const clip = this.config.clipNorm;
-      const scale = clip > 0 ? (tf.minimum(1, tf.div(clip, norm)) as tf.Scalar) : 1; // norm 0: clip / 0 = inf -> 1
-      this.optimizer.apply(flat, scale, ok, hyper);
-    });
-    tf.dispose([flat, norm]);
+    const clip = this.config.clipNorm;
+    let scalars: tf.Tensor1D;
+    if (this.optimizer.inPlace()) {
+      // webgpu: the norm, the scalars, the clip factor and `ok` in three programs (kernels/stepTail.ts); Adam reads
+      // its four scalars from the same vector, which is also what is read back.
+      scalars = tf.tidy(() => stepScalars({ value, bce, infoNce, sumSq: sumOfSquares(flat), temperature, hyper }, clip));
+      this.optimizer.applyWithAux(flat, scalars, adamScalarsAt(bce.size));
+    } else {
+      scalars = tf.tidy(() => {
+        const norm = tf.norm(flat) as tf.Scalar;
+        const all = tf.concat([value.reshape([1]), bce, infoNce, norm.reshape([1]), temperature.reshape([1])]) as tf.Tensor1D;
+        const ok = tf.all(tf.isFinite(all)) as tf.Scalar;
+        const scale = clip > 0 ? (tf.minimum(1, tf.div(clip, norm)) as tf.Scalar) : 1; // norm 0: clip / 0 = inf -> 1
+        this.optimizer.apply(flat, scale, ok, hyper);
+        return all;
+      });
+    }
+    tf.dispose([value, bce, infoNce, temperature, flat]);
     return scalars;
   }
 
