@@ -16,8 +16,9 @@
 import type { Tensor, Tensor2D, Tensor3D } from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { fusedCandidateAttention, fusedCrossTaskAttention } from '../../src/engine/kernels/smallAttention';
-import { plainCandidateAttention } from '../../src/engine/model/candidateContext';
-import { crossTaskConstants, plainCrossTaskAttention } from '../../src/engine/model/crossTask';
+import { CandidateContext, plainCandidateAttention } from '../../src/engine/model/candidateContext';
+import { CrossTaskAttention, crossTaskConstants, plainCrossTaskAttention } from '../../src/engine/model/crossTask';
+import { Params } from '../../src/engine/model/params';
 import { useBackend } from './helpers/backend';
 import { relErr } from './helpers/relErr';
 
@@ -153,4 +154,46 @@ describe('fused candidate attention = plain TF.js candidate attention (webgpu)',
       }
     }, WEBGPU_TIMEOUT_MS);
   }
+});
+
+// The blocks pick the path: the fused kernel in a plain forward pass, the plain ops when the maps are captured
+// (they need the probabilities), with the same output. Shown to fail with `!capture &&` dropped from crossTask.ts
+// (the kernel ran while capturing) and from candidateContext.ts (no maps: TypeError), and with
+// smallAttentionApplies always false (the kernels not among the programs).
+describe('the blocks take the kernels on webgpu, and the plain ops when the maps are captured', () => {
+  it('cross-task attention and candidate context', async () => {
+    const [B, N, K, d, heads] = [3, 5, 3, 16, 2];
+    const p = new Params('smallAttentionTest', 9);
+    const cross = new CrossTaskAttention(p, true, [[1, 0, 0], [1, 1, 0], [1, 1, 1]], [[0, 0, 0], [1, 0, 0], [0, 1, 0]], d, heads, 2);
+    const cand = new CandidateContext(p, true, K, d, heads);
+    // Random task queries: at initialization they are zero (uniform attention), which would hide the mask.
+    tf.tidy(() => p.all.find((v) => v.name.endsWith('candCtx/q/w'))!.assign(tf.randomNormal([K, d, d], 0, 1, 'float32', 4)));
+    const s = tf.randomNormal([B, d], 0, 1, 'float32', 1) as Tensor2D;
+    const r = tf.randomNormal([B, N, K, d], 0, 1, 'float32', 2) as import('@tensorflow/tfjs').Tensor4D;
+    const h = tf.randomNormal([B, K, d], 0, 1, 'float32', 3) as Tensor3D;
+    const candMask = tf.tensor2d([[1, 1, 1, 1, 1], [1, 1, 0, 0, 0], [1, 0, 0, 0, 0]]) as Tensor2D;
+    try {
+      for (const capture of [false, true]) {
+        const profile = await tf.profile(() => tf.tidy(() => [cross.run(h, capture).z, cand.run(s, r, candMask, capture).h]));
+        expect(profile.kernelNames.includes('OneRankCrossTaskAttention')).toBe(!capture);
+        expect(profile.kernelNames.includes('OneRankCandidateAttention')).toBe(!capture);
+        tf.dispose(profile.result as Tensor[]);
+      }
+      const out = (capture: boolean) =>
+        tf.tidy(() => {
+          const ct = cross.run(h, capture);
+          const cc = cand.run(s, r, candMask, capture);
+          expect(ct.map?.shape).toEqual(capture ? [B, heads, K, K] : undefined);
+          expect(cc.maps?.map((m) => m.shape)).toEqual(capture ? Array(K).fill([B, heads, N]) : undefined);
+          return [ct.z, cc.h];
+        });
+      const [fused, plain] = [out(false), out(true)];
+      for (let i = 0; i < 2; i++) expect(relErr(await fused[i].data(), await plain[i].data())).toBeLessThanOrEqual(1e-4);
+      tf.dispose([...fused, ...plain]);
+    } finally {
+      tf.dispose([s, r, h, candMask]);
+      cross.dispose();
+      p.dispose();
+    }
+  }, WEBGPU_TIMEOUT_MS);
 });
