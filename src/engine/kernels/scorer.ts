@@ -146,7 +146,7 @@ function install(): void {
 
 /**
  * The matching scorer on webgpu: zt [B, K, d], r [B, N, K, d], scale and bias [K] -> logits [B, N, K]
- * (scale[k] * invSqrtD is the score scale of task k). One program forward, four backward.
+ * (scale[k] * invSqrtD is the score scale of task k). One program forward, five backward.
  */
 export function fusedScorer(zt: tf.Tensor3D, r: tf.Tensor4D, scale: tf.Tensor1D, bias: tf.Tensor1D, invSqrtD: number): tf.Tensor3D {
   install();

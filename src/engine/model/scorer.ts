@@ -41,7 +41,7 @@ export class MatchingScorer {
   score(z: tf.Tensor3D, r: tf.Tensor4D): tf.Tensor3D {
     // z_k . (W_k r) = (W_k^T z_k) . r: transform the K context vectors, not the N*K candidate vectors.
     const zt = this.bilinear ? (tf.matMul(z.transpose([1, 0, 2]), this.bilinear).transpose([1, 0, 2]) as tf.Tensor3D) : z;
-    // On webgpu one fused program forward and four backward (kernels/scorer.ts); these plain ops are the reference.
+    // On webgpu one fused program forward and five backward (kernels/scorer.ts); these plain ops are the reference.
     if (fusedAvailable()) return fusedScorer(zt, r, this.scale as tf.Tensor1D, this.bias as tf.Tensor1D, 1 / Math.sqrt(this.d));
     const dot = tf.sum(tf.mul(zt.expandDims(1), r), -1); // [B, N, K]
     return tf.add(tf.mul(dot, tf.mul(this.scale, 1 / Math.sqrt(this.d))), this.bias) as tf.Tensor3D;
