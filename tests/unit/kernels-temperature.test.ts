@@ -2,6 +2,7 @@
 // way, against TF.js's clipByValue + exp (the fused switch off), inside the bounds, at them and past them.
 // Shown to fail: the gradient not zeroed outside the bounds (`select(..., true)`: the two outside cases, 40 and 2e-4
 // against 0); the forward without the clamp (`exp(x[index])`: T 20 against 10, 1e-4 against 1e-3).
+import type { Scalar } from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { setFusedKernels } from '../../src/engine/kernels/webgpu';
 import { Temperature } from '../../src/engine/train/loss';
@@ -15,7 +16,7 @@ async function valueAndGrad(logT: number, fused: boolean): Promise<[number, numb
   tf.tidy(() => t.logT.assign(tf.scalar(logT)));
   setFusedKernels(fused);
   try {
-    const { value, grads } = tf.variableGrads(() => tf.mul(t.value(), 2) as tf.Scalar, [t.logT]);
+    const { value, grads } = tf.variableGrads(() => tf.mul(t.value(), 2) as Scalar, [t.logT]);
     const out: [number, number] = [(await value.data())[0] / 2, (await grads[t.logT.name].data())[0]];
     tf.dispose([value, grads[t.logT.name]]);
     return out;
