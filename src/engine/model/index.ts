@@ -7,6 +7,7 @@ import { buildPLE } from './baselines/ple';
 import { buildSharedBottom } from './baselines/sharedBottom';
 import { buildOneRank } from './onerank';
 import type { BatchTensors, RankingModel } from './types';
+import { offsetIds, slotCounts, slotPresent, tableOffsets } from './embeddingIds';
 
 export { buildOneRank, OneRank, type OneRankParts } from './onerank';
 export { TowerModel } from './baselines/common';
@@ -47,15 +48,21 @@ export function batchArrays(batch: Batch, meta: DatasetMeta): { key: Exclude<key
   const f = meta.features;
   const N = meta.maxCandidates;
   const M = meta.multiLen;
+  // Categorical ids go in shifted into their group's concatenated table, and multi-valued slots with their weights
+  // in the mean: which slots hold an id and how many (model/embeddingIds.ts says why).
   return [
-    { key: 'ctxCat', values: batch.ctxCat, shape: [B, f.ctxCat.length] },
+    { key: 'ctxCat', values: offsetIds(batch.ctxCat, tableOffsets(f.ctxCat), 1), shape: [B, f.ctxCat.length] },
     { key: 'ctxNum', values: batch.ctxNum, shape: [B, f.ctxNum.length] },
-    { key: 'ctxMulti', values: batch.ctxMulti, shape: [B, f.ctxMulti.length, M] },
+    { key: 'ctxMulti', values: offsetIds(batch.ctxMulti, tableOffsets(f.ctxMulti), M), shape: [B, f.ctxMulti.length, M] },
+    { key: 'ctxMultiPresent', values: slotPresent(batch.ctxMulti), shape: [B, f.ctxMulti.length, M] },
+    { key: 'ctxMultiCount', values: slotCounts(batch.ctxMulti, M), shape: [B, f.ctxMulti.length, 1] },
     { key: 'history', values: batch.history, shape: [B, meta.historyLen] },
     { key: 'candItem', values: batch.candItem, shape: [B, N] },
-    { key: 'candCat', values: batch.candCat, shape: [B, N, f.candCat.length] },
+    { key: 'candCat', values: offsetIds(batch.candCat, tableOffsets(f.candCat), 1), shape: [B, N, f.candCat.length] },
     { key: 'candNum', values: batch.candNum, shape: [B, N, f.candNum.length] },
-    { key: 'candMulti', values: batch.candMulti, shape: [B, N, f.candMulti.length, M] },
+    { key: 'candMulti', values: offsetIds(batch.candMulti, tableOffsets(f.candMulti), M), shape: [B, N, f.candMulti.length, M] },
+    { key: 'candMultiPresent', values: slotPresent(batch.candMulti), shape: [B, N, f.candMulti.length, M] },
+    { key: 'candMultiCount', values: slotCounts(batch.candMulti, M), shape: [B, N, f.candMulti.length, 1] },
     { key: 'candMask', values: batch.candMask, shape: [B, N] },
     { key: 'labels', values: batch.labels, shape: [B, N, meta.tasks.length] },
   ];
@@ -72,7 +79,7 @@ export function batchToTensors(batch: Batch, meta: DatasetMeta): BatchTensors {
 export function batchTensorList(bt: BatchTensors): tf.Tensor[] {
   return BATCH_KEYS.map((k) => bt[k]);
 }
-const BATCH_KEYS = ['ctxCat', 'ctxNum', 'ctxMulti', 'history', 'candItem', 'candCat', 'candNum', 'candMulti', 'candMask', 'labels'] as const;
+const BATCH_KEYS = ['ctxCat', 'ctxNum', 'ctxMulti', 'ctxMultiPresent', 'ctxMultiCount', 'history', 'candItem', 'candCat', 'candNum', 'candMulti', 'candMultiPresent', 'candMultiCount', 'candMask', 'labels'] as const;
 
 /** Disposes every tensor of a BatchTensors. */
 export function disposeBatch(bt: BatchTensors): void {

@@ -127,7 +127,6 @@ export class OneRank implements RankingModel {
 
   dispose(): void {
     this.params.dispose();
-    this.tokenizer.dispose();
     this.crossTask.dispose();
     this.maskTensor.dispose();
     this.eyeTensor.dispose();

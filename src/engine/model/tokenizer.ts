@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BatchTensors } from './types';
 import type { DatasetMeta, FeatureSpec } from '../data/types';
-import { indicator } from './layers';
+import { tableRows } from './embeddingIds';
 import { effectiveHistoryLen } from './mask';
 import type { Params } from './params';
 
@@ -15,21 +15,14 @@ export const EMBED_STD = 0.1;
 
 /**
  * The categorical features of one side and kind: one table per feature (rows = that feature's vocabulary),
- * looked up with ONE gather into their concatenation (ids shifted by each table's offset).
+ * looked up with ONE gather into their concatenation (the batch's ids come shifted by each table's offset:
+ * model/embeddingIds.ts).
  */
 class CategoricalGroup {
   readonly tables: tf.Variable[];
-  private readonly offsets: tf.Tensor1D; // [F] int32
 
   constructor(p: Params, scope: string, readonly specs: FeatureSpec[], d: number) {
-    this.tables = specs.map((s) => p.normal(`${scope}/${s.name}`, [Math.max(s.vocabSize, 2), d], EMBED_STD));
-    const offsets: number[] = [];
-    let at = 0;
-    for (const t of this.tables) {
-      offsets.push(at);
-      at += t.shape[0];
-    }
-    this.offsets = tf.keep(tf.tensor1d(offsets, 'int32'));
+    this.tables = specs.map((s) => p.normal(`${scope}/${s.name}`, [tableRows(s), d], EMBED_STD));
   }
 
   get size(): number {
@@ -42,20 +35,13 @@ class CategoricalGroup {
 
   /** ids [..., F] -> embeddings [..., F, d] */
   embed(ids: tf.Tensor): tf.Tensor {
-    return tf.gather(this.table(), tf.add(ids, this.offsets));
+    return tf.gather(this.table(), ids);
   }
 
-  /** ids [..., F, M] (0 = empty slot) -> per-feature mean over the non-empty ids [..., F, d] */
-  embedMulti(ids: tf.Tensor): tf.Tensor {
-    const e = tf.gather(this.table(), tf.add(ids, this.offsets.expandDims(1))); // [..., F, M, d]
-    const present = indicator(tf.greater(ids, 0)); // [..., F, M]
-    // Count over the LAST axis: a reduction over any other axis transposes its input first (see indicator).
-    const count = tf.maximum(tf.sum(present, -1, true), 1); // [..., F, 1]
+  /** ids [..., F, M], which slots hold one [..., F, M] and how many [..., F, 1] -> per-feature mean [..., F, d] */
+  embedMulti(ids: tf.Tensor, present: tf.Tensor, count: tf.Tensor): tf.Tensor {
+    const e = tf.gather(this.table(), ids); // [..., F, M, d]
     return tf.div(tf.sum(tf.mul(e, present.expandDims(-1)), -2), count);
-  }
-
-  dispose(): void {
-    this.offsets.dispose();
   }
 }
 
@@ -73,20 +59,15 @@ class FeatureSide {
     this.num = num.length ? p.normal(`${scope}/num`, [num.length, d], EMBED_STD) : null;
   }
 
-  /** catIds [..., Fc], multiIds [..., Fm, M], num [..., Fn] -> [..., d] */
-  embed(catIds: tf.Tensor, multiIds: tf.Tensor, num: tf.Tensor, lead: number[]): tf.Tensor {
+  /** catIds [..., Fc], multi (ids and which slots hold one [..., Fm, M], counts [..., Fm, 1]), num [..., Fn] -> [..., d] */
+  embed(catIds: tf.Tensor, multi: [tf.Tensor, tf.Tensor, tf.Tensor], num: tf.Tensor, lead: number[]): tf.Tensor {
     const d = this.bias.shape[0];
     const terms: tf.Tensor[] = [];
     if (this.cat.size) terms.push(tf.sum(this.cat.embed(catIds), -2));
-    if (this.multi.size) terms.push(tf.sum(this.multi.embedMulti(multiIds), -2));
+    if (this.multi.size) terms.push(tf.sum(this.multi.embedMulti(...multi), -2));
     if (this.num) terms.push(tf.matMul(num.reshape([-1, this.num.shape[0]]), this.num).reshape([...lead, d]));
     const x = terms.length ? terms.reduce((a, b) => tf.add(a, b)) : tf.zeros([...lead, d]);
     return tf.add(x, this.bias);
-  }
-
-  dispose(): void {
-    this.cat.dispose();
-    this.multi.dispose();
   }
 }
 
@@ -109,7 +90,7 @@ export class Tokenizer {
 
   /** The situational descriptor s [B, d] (also the SD token). */
   situation(bt: BatchTensors): tf.Tensor2D {
-    return this.context.embed(bt.ctxCat, bt.ctxMulti, bt.ctxNum, [bt.B]) as tf.Tensor2D;
+    return this.context.embed(bt.ctxCat, [bt.ctxMulti, bt.ctxMultiPresent, bt.ctxMultiCount], bt.ctxNum, [bt.B]) as tf.Tensor2D;
   }
 
   /** History tokens [B, H, d], or null when there is no history. */
@@ -121,12 +102,7 @@ export class Tokenizer {
   /** Candidate tokens c [B, N, d]. */
   candidates(bt: BatchTensors): tf.Tensor3D {
     const N = bt.candMask.shape[1];
-    const c = this.candidate.embed(bt.candCat, bt.candMulti, bt.candNum, [bt.B, N]);
+    const c = this.candidate.embed(bt.candCat, [bt.candMulti, bt.candMultiPresent, bt.candMultiCount], bt.candNum, [bt.B, N]);
     return (this.item ? tf.add(c, tf.gather(this.item, bt.candItem)) : c) as tf.Tensor3D;
-  }
-
-  dispose(): void {
-    this.context.dispose();
-    this.candidate.dispose();
   }
 }

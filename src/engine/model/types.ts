@@ -6,14 +6,20 @@ import type { DatasetMeta } from '../data/types';
 /** A Batch moved to tensors (see data/types.ts for the layouts). */
 export interface BatchTensors {
   B: number;
+  // The categorical ids index their group's concatenated tables (shifted by each feature's offset,
+  // model/embeddingIds.ts); a multi-valued feature's slots come with which of them hold an id and how many.
   ctxCat: tf.Tensor2D; // [B, Fcc] int32
   ctxNum: tf.Tensor2D; // [B, Fcn]
   ctxMulti: tf.Tensor3D; // [B, Fcm, M] int32
+  ctxMultiPresent: tf.Tensor3D; // [B, Fcm, M] float 0/1
+  ctxMultiCount: tf.Tensor3D; // [B, Fcm, 1] float, >= 1
   history: tf.Tensor2D; // [B, H] int32
   candItem: tf.Tensor2D; // [B, N] int32
   candCat: tf.Tensor3D; // [B, N, Fkc] int32
   candNum: tf.Tensor3D; // [B, N, Fkn]
   candMulti: tf.Tensor4D; // [B, N, Fkm, M] int32
+  candMultiPresent: tf.Tensor4D; // [B, N, Fkm, M]
+  candMultiCount: tf.Tensor4D; // [B, N, Fkm, 1]
   candMask: tf.Tensor2D; // [B, N] float 0/1
   labels: tf.Tensor3D; // [B, N, K] float 0/1
 }

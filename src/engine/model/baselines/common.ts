@@ -117,7 +117,6 @@ export class TowerModel implements RankingModel {
 
   dispose(): void {
     this.params.dispose();
-    this.tokenizer.dispose();
     this.maskTensor.dispose();
     this.eyeTensor.dispose();
   }
