@@ -31,7 +31,10 @@ export function offsetIds(ids: Int32Array, offsets: readonly number[], inner: nu
 
 /** ids [..., M] of multi-valued slots (0 = empty) -> 1 where a slot holds an id, else 0 [..., M]. */
 export function slotPresent(ids: Int32Array): Float32Array {
-  return Float32Array.from(ids, (id) => (id > 0 ? 1 : 0));
+  // A plain loop: Float32Array.from(ids, f) took 5 ms for a `large` batch's 98,304 slots (the step is 45 ms).
+  const out = new Float32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) out[i] = ids[i] > 0 ? 1 : 0;
+  return out;
 }
 
 /** ids [..., M] -> how many slots hold an id, at least 1 (the mean's divisor) [..., 1]. */
