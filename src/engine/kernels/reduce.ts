@@ -10,7 +10,7 @@
 // Pass 1 writes one partial sum per chunk, [P, A*C]; when there is more than one chunk, pass 2 (the same program
 // with one chunk of P rows) sums them. A fixed order, no atomics: the result is the same on every run.
 import * as tf from '@tensorflow/tfjs';
-import { fusedAvailable, overrideWebGPUKernel, program, runProgram, type Uniform } from './webgpu';
+import { fusedAvailable, overrideWebGPUKernel, program, reshapeInfo, runProgram, type Uniform } from './webgpu';
 
 const WG = 256;
 /** Workgroups pass 1 aims for (an H200 runs ~1,000 of 256 threads at once). */
@@ -194,8 +194,7 @@ function sum(args: SumArgs): tf.TensorInfo {
   if (shape.length) return out;
   // A sum of everything is a scalar: the program writes [1] (as TF.js's own reduce does), the Reshape kernel
   // makes it [] without a copy.
-  const reshape = tf.getKernel('Reshape', 'webgpu')!.kernelFunc as unknown as (a: unknown) => tf.TensorInfo;
-  const scalar = reshape({ inputs: { x: out }, attrs: { shape: [] }, backend });
+  const scalar = reshapeInfo(backend, out, []);
   (backend as Backend).disposeData(out.dataId);
   return scalar;
 }

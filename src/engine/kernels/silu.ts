@@ -3,11 +3,10 @@
 // The plain path (sigmoid, then a multiply) ran 2 programs forward and 5 backward. The FFN's bias add rides in
 // the matMul (tf.fused.matMul with a bias: layers.ts applyLinear), so bias + SiLU costs 1 + 1 programs.
 import * as tf from '@tensorflow/tfjs';
-import { customOp, program, registerWebGPUKernel, runKernel, runProgram } from './webgpu';
+import { customOp, registerWebGPUKernel, runElementwise, runKernel } from './webgpu';
 
 const FORWARD = 'OneRankSiLU';
 const GRAD = 'OneRankSiLUGrad';
-const WG = 64;
 
 const SIGMOID = 'fn sigm(v : f32) -> f32 { return 1.0 / (1.0 + exp(-v)); }';
 
@@ -29,12 +28,8 @@ let installed = false;
 function install(): void {
   if (installed) return;
   installed = true;
-  const n = (t: tf.TensorInfo) => [{ type: 'int32' as const, data: [t.shape.reduce((a, b) => a * b, 1)] }];
-  const groups = (t: tf.TensorInfo) => Math.ceil(n(t)[0].data[0] / WG);
-  registerWebGPUKernel(FORWARD, ({ inputs: { x }, backend }) => runProgram(backend, program('oneRankSilu', ['x'], x.shape, groups(x), WG, forwardCode, 'n : i32,'), [x], n(x)));
-  registerWebGPUKernel(GRAD, ({ inputs: { dy, x }, backend }) =>
-    runProgram(backend, program('oneRankSiluGrad', ['dy', 'x'], x.shape, groups(x), WG, gradCode, 'n : i32,'), [dy, x], n(x)),
-  );
+  registerWebGPUKernel(FORWARD, ({ inputs: { x }, backend }) => runElementwise(backend, 'oneRankSilu', ['x'], [x], forwardCode));
+  registerWebGPUKernel(GRAD, ({ inputs: { dy, x }, backend }) => runElementwise(backend, 'oneRankSiluGrad', ['dy', 'x'], [dy, x], gradCode));
 }
 
 /** x * sigmoid(x) on webgpu, one program forward and one backward. */

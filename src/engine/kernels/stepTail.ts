@@ -44,8 +44,7 @@ function install(): void {
   if (installed) return;
   installed = true;
   registerWebGPUKernel(SUM_SQUARES, ({ inputs: { x }, backend }) => {
-    const n = x.shape.reduce((a, b) => a * b, 1);
-    return columnReduce(backend, { name: 'oneRankSumSquares', inputs: [x], variableNames: ['x'], term: 'x[i] * x[i]', A: 1, R: n, C: 1 }, [1]);
+    return columnReduce(backend, { name: 'oneRankSumSquares', inputs: [x], variableNames: ['x'], term: 'x[i] * x[i]', A: 1, R: tf.util.sizeFromShape(x.shape), C: 1 }, [1]);
   });
   registerWebGPUKernel(STEP_SCALARS, ({ inputs, attrs, backend }) => {
     const K = inputs.bce.shape[0];

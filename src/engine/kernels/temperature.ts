@@ -3,11 +3,10 @@
 // TF.js ran 2 programs forward (clipByValue, exp) and 6 backward (exp's multiply; greaterEqual, lessEqual,
 // logicalAnd, zerosLike and select for the clip) on a one-element tensor, every step.
 import * as tf from '@tensorflow/tfjs';
-import { customOp, program, registerWebGPUKernel, runKernel, runProgram } from './webgpu';
+import { customOp, registerWebGPUKernel, runElementwise, runKernel } from './webgpu';
 
 const FORWARD = 'OneRankClampedExp';
 const GRAD = 'OneRankClampedExpGrad';
-const UNIFORMS = 'n : i32, lo : f32, hi : f32,';
 
 const forwardCode = `fn main(index : i32) {
   if (index < uniforms.n) { result[index] = exp(clamp(x[index], uniforms.lo, uniforms.hi)); }
@@ -24,18 +23,15 @@ let installed = false;
 function install(): void {
   if (installed) return;
   installed = true;
-  const uniforms = (t: tf.TensorInfo, attrs: Record<string, unknown>) => [
-    { type: 'int32' as const, data: [t.shape.reduce((a, b) => a * b, 1)] },
-    { type: 'float32' as const, data: [attrs.lo as number] },
-    { type: 'float32' as const, data: [attrs.hi as number] },
-  ];
-  const groups = (t: tf.TensorInfo) => Math.ceil(t.shape.reduce((a, b) => a * b, 1) / 64);
-  registerWebGPUKernel(FORWARD, ({ inputs: { x }, attrs, backend }) =>
-    runProgram(backend, program('oneRankClampedExp', ['x'], x.shape, groups(x), 64, forwardCode, UNIFORMS), [x], uniforms(x, attrs)),
-  );
-  registerWebGPUKernel(GRAD, ({ inputs: { dy, x }, attrs, backend }) =>
-    runProgram(backend, program('oneRankClampedExpGrad', ['dy', 'x'], x.shape, groups(x), 64, gradCode, UNIFORMS), [dy, x], uniforms(x, attrs)),
-  );
+  const bounds = (attrs: Record<string, unknown>) => ({
+    fields: 'lo : f32, hi : f32,',
+    values: [
+      { type: 'float32' as const, data: [attrs.lo as number] },
+      { type: 'float32' as const, data: [attrs.hi as number] },
+    ],
+  });
+  registerWebGPUKernel(FORWARD, ({ inputs: { x }, attrs, backend }) => runElementwise(backend, 'oneRankClampedExp', ['x'], [x], forwardCode, bounds(attrs)));
+  registerWebGPUKernel(GRAD, ({ inputs: { dy, x }, attrs, backend }) => runElementwise(backend, 'oneRankClampedExpGrad', ['dy', 'x'], [dy, x], gradCode, bounds(attrs)));
 }
 
 /** exp(clamp(x, lo, hi)) on webgpu, one program forward and one backward (its gradient 0 outside [lo, hi]). */

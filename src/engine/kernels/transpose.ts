@@ -4,7 +4,7 @@
 // with K = 1) is the same values in the same order. Such a transpose is a reshape: the output shares the input's
 // buffer (no program, no copy). Every other permutation keeps TF.js's kernel.
 import * as tf from '@tensorflow/tfjs';
-import { fusedAvailable, overrideWebGPUKernel } from './webgpu';
+import { fusedAvailable, overrideWebGPUKernel, reshapeInfo } from './webgpu';
 
 /** True when `perm` keeps the order of every axis of size > 1 of `shape`: the transpose is a reshape. */
 export function transposeIsReshape(shape: readonly number[], perm: readonly number[]): boolean {
@@ -24,8 +24,7 @@ function transpose(args: TransposeArgs): tf.TensorInfo {
   const { inputs: { x }, attrs: { perm }, backend } = args;
   // With the fused switch off, TF.js's own kernel: the reference the tests compare against.
   if (!fusedAvailable() || !transposeIsReshape(x.shape, perm)) return tfjsTranspose!(args);
-  const reshape = tf.getKernel('Reshape', 'webgpu')!.kernelFunc as unknown as (a: unknown) => tf.TensorInfo;
-  return reshape({ inputs: { x }, attrs: { shape: perm.map((axis) => x.shape[axis]) }, backend });
+  return reshapeInfo(backend, x, perm.map((axis) => x.shape[axis]));
 }
 
 /** Replaces TF.js's webgpu Transpose with the above (idempotent; a no-op until the webgpu backend's kernels are registered). */

@@ -50,6 +50,32 @@ export function runProgram(backend: unknown, program: WebGPUProgram, inputs: tf.
   return (backend as WebGPUBackendLike).runWebGPUProgram(program, inputs, dtype, uniforms);
 }
 
+/** The same data under another shape, through the backend's Reshape kernel: no program, no copy. */
+export function reshapeInfo(backend: unknown, x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+  const reshape = tf.getKernel('Reshape', 'webgpu')!.kernelFunc as unknown as (a: unknown) => tf.TensorInfo;
+  return reshape({ inputs: { x }, attrs: { shape }, backend });
+}
+
+const ELEMENTWISE_WG = 64;
+
+/**
+ * An element-wise program over inputs shaped like the first (inside a kernel's kernelFunc): `main(index)` takes
+ * element `index` when `index < uniforms.n`; `extra` adds uniform fields (WGSL struct syntax) and their values.
+ */
+export function runElementwise(
+  backend: unknown,
+  shaderKey: string,
+  variableNames: string[],
+  inputs: tf.TensorInfo[],
+  code: string,
+  extra: { fields: string; values: Uniform[] } = { fields: '', values: [] },
+): tf.TensorInfo {
+  const shape = inputs[0].shape;
+  const n = tf.util.sizeFromShape(shape);
+  const prog = program(shaderKey, variableNames, shape, Math.ceil(n / ELEMENTWISE_WG), ELEMENTWISE_WG, code, `n : i32, ${extra.fields}`);
+  return runProgram(backend, prog, inputs, [{ type: 'int32', data: [n] }, ...extra.values]);
+}
+
 /** Workgroups of `size` threads, one per item (the flat `index` in main() then counts threads). */
 export function flatDispatch(items: number, size: number): [number, number, number] {
   return [Math.ceil(items / size), 1, 1];
