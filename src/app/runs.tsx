@@ -15,6 +15,7 @@ import { clearRunTail, deleteStoredRun, loadRuns, saveRun, saveRunTail, type Run
 import { RUN_PALETTE } from '../charts/palette';
 import { useApp } from './AppContext';
 import { catchUpStops, compareRefusal, lagging } from './runGroups';
+import { historyAt, withRecord } from './runHistory';
 import type { TrainingWorker } from './trainingWorker';
 
 export type { RunStatus } from '../storage/runStore';
@@ -282,7 +283,10 @@ class RunStore {
     return p;
   }
 
-  /** The worker's step is the truth: history past the restored weights never happened for this model. */
+  /**
+   * The worker's step is the truth: history past the restored weights never happened for this model, and the
+   * records up to them that this page never received (a reload while the run trained) come with them.
+   */
   private afterOpen(id: string, o: OpenedRun) {
     this.update(
       id,
@@ -291,11 +295,7 @@ class RunStore {
         parameters: o.parameters,
         step: o.step,
         savedStep: o.restored ? o.step : r.savedStep,
-        history: {
-          steps: r.history.steps.filter((s) => s.step <= o.step),
-          evals: r.history.evals.filter((s) => s.step <= o.step),
-          probes: r.history.probes.filter((s) => s.step <= o.step),
-        },
+        history: historyAt(r.history, o.step, o.recent),
       }),
       { now: true, save: 'later' },
     );
@@ -495,14 +495,6 @@ class RunStore {
 function toStored(r: RunView): StoredRun {
   const { tasks: _tasks, savedStep: _savedStep, parameters: _parameters, trainingSince: _since, ...stored } = r;
   return stored;
-}
-
-/** Replaces the record of the same step (a resumed run evaluates its restored step again) or appends. */
-function withRecord<T extends { step: number }>(list: T[], rec: T): T[] {
-  // Records at or after rec.step belong to a model state that no longer exists (a resume went back in time).
-  const out = list.filter((r) => r.step < rec.step);
-  out.push(rec);
-  return out;
 }
 
 const RunsContext = createContext<RunsApi | null>(null);

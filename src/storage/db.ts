@@ -24,7 +24,7 @@ export interface PlaygroundDB extends DBSchema {
   /** Runs: config, seed, dataset id, metric history (owned by the workspace). */
   runs: { key: string; value: { id: string } & Record<string, unknown> };
   /** Last good weights per run. */
-  weights: { key: string; value: { id: string; file: unknown } };
+  weights: { key: string; value: { id: string; file: unknown; recent?: unknown } };
 }
 
 export const DB_NAME = 'onerank-playground';

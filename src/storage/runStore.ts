@@ -57,15 +57,30 @@ export async function deleteStoredRun(id: string): Promise<void> {
   clearRunTail(id);
 }
 
-export async function saveWeights(runId: string, file: WeightsFile): Promise<void> {
+/**
+ * The worker's last records of a run up to its saved weights, kept with them. The worker saves weights on its own,
+ * so a page that went away (a reload) may never have received the steps and the evaluation just before them; the
+ * next page gets them back with the weights, and the run's history has no gap below its step.
+ */
+export interface RecentRecords {
+  steps: StepRecord[];
+  evals: EvalRecord[];
+}
+
+export async function saveWeights(runId: string, file: WeightsFile, recent: RecentRecords = { steps: [], evals: [] }): Promise<void> {
   const d = await db();
-  await d.put('weights', { id: runId, file });
+  await d.put('weights', { id: runId, file, recent });
+}
+
+/** The run's saved weights with the records kept with them (null: none saved). */
+export async function loadSavedWeights(runId: string): Promise<{ file: WeightsFile; recent: RecentRecords } | null> {
+  const d = await db();
+  const row = await d.get('weights', runId);
+  return row ? { file: row.file as WeightsFile, recent: (row.recent as RecentRecords | undefined) ?? { steps: [], evals: [] } } : null;
 }
 
 export async function loadWeights(runId: string): Promise<WeightsFile | null> {
-  const d = await db();
-  const row = await d.get('weights', runId);
-  return row ? (row.file as WeightsFile) : null;
+  return (await loadSavedWeights(runId))?.file ?? null;
 }
 
 export async function deleteWeights(runId: string): Promise<void> {

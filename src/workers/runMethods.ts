@@ -8,7 +8,7 @@
 // run resumes exactly as if never paused (an evaluation at a pause would also count towards early stopping).
 import * as tf from '@tensorflow/tfjs';
 import { TrainingFault, type EvalRecord as EngineEvalRecord, type ProbeRecord as EngineProbeRecord } from '../engine/train/trainer';
-import { loadWeights, saveWeights } from '../storage/runStore';
+import { loadSavedWeights, saveWeights } from '../storage/runStore';
 import { emit } from './emit';
 import { torchExportTar } from './exportTorch';
 import type { EvalRecord, FaultKind, OpenedRun, ProbeRecord, RunMethods, StepRecord, WeightsFile } from './runProtocol';
@@ -51,7 +51,19 @@ function flushSteps(runId?: string) {
   }
 }
 
+/**
+ * Records kept for the weights' save (RunEntry.recent): a page lags the worker by the messages in flight, a
+ * fraction of a second, far fewer steps than this.
+ */
+const RECENT_STEPS = 512;
+const RECENT_EVALS = 16;
+function keepRecent<T>(list: T[], rec: T, max: number) {
+  list.push(rec);
+  if (list.length > max) list.splice(0, list.length - max);
+}
+
 function queueStep(runId: string, rec: StepRecord) {
+  if (hasRun(runId)) keepRecent(getRun(runId).recent.steps, rec, RECENT_STEPS);
   const list = pendingSteps.get(runId) ?? [];
   list.push(rec);
   pendingSteps.set(runId, list);
@@ -84,7 +96,9 @@ async function saveGood(entry: RunEntry): Promise<void> {
   const runId = entry.spec.id;
   try {
     const file: WeightsFile = { ...(await entry.trainer.exportWeights()), datasetKey: entry.spec.datasetKey };
-    await saveWeights(runId, file);
+    // The records up to these weights go with them (see RecentRecords).
+    const upTo = <T extends { step: number }>(list: T[]) => list.filter((r) => r.step <= entry.trainer.step);
+    await saveWeights(runId, file, { steps: upTo(entry.recent.steps), evals: upTo(entry.recent.evals) });
     entry.lastGoodStep = entry.trainer.step;
     emit({ type: 'run-saved', runId, step: entry.trainer.step });
   } catch (e) {
@@ -104,7 +118,9 @@ async function evaluateAndSave(entry: RunEntry, hold?: () => boolean): Promise<b
   const engineRec = hold ? await entry.trainer.evaluate(between) : await entry.trainer.evaluate();
   if (!engineRec) return false;
   flushSteps(entry.spec.id);
-  emit({ type: 'run-eval', runId: entry.spec.id, record: toEval(engineRec) });
+  const record = toEval(engineRec);
+  keepRecent(entry.recent.evals, record, RECENT_EVALS);
+  emit({ type: 'run-eval', runId: entry.spec.id, record });
   await saveGood(entry);
   return true;
 }
@@ -303,10 +319,14 @@ function checkDevice() {
 async function open(entry: RunEntry, restore: boolean): Promise<OpenedRun> {
   const t = entry.trainer;
   let restored = false;
+  let recent: OpenedRun['recent'];
   if (restore) {
-    const file = await loadWeights(entry.spec.id).catch(() => null);
-    if (file) {
+    const saved = await loadSavedWeights(entry.spec.id).catch(() => null);
+    if (saved) {
+      const { file } = saved;
       t.importWeights(file);
+      recent = saved.recent;
+      entry.recent = { steps: [...saved.recent.steps], evals: [...saved.recent.evals] };
       entry.lastGoodStep = t.step;
       restored = true;
       // An evaluation a pause put off here went with the old worker: owe it again (at worst a repeat, which the
@@ -316,7 +336,7 @@ async function open(entry: RunEntry, restore: boolean): Promise<OpenedRun> {
     }
   }
   if (!restored) await evaluateAndSave(entry);
-  return { step: t.step, tasks: [...t.tasks], restored, parameters: countParameters(entry) };
+  return { step: t.step, tasks: [...t.tasks], restored, parameters: countParameters(entry), ...(recent ? { recent } : {}) };
 }
 
 function countParameters(entry: RunEntry): number {
@@ -402,6 +422,7 @@ export const runMethods: RunMethods = {
     owed.delete(runId);
     return withRun(runId, async (entry) => {
       entry.trainer.importWeights(file);
+      entry.recent = { steps: [], evals: [] }; // the file's model has none of this run's records
       flushSteps(runId);
       pendingSteps.delete(runId);
       await evaluateAndSave(entry);

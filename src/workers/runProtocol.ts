@@ -59,6 +59,8 @@ export interface OpenedRun {
   restored: boolean;
   /** Trainable parameters, for the UI. */
   parameters: number;
+  /** With restored weights: the records the worker had posted up to them (the page may lack the last ones). */
+  recent?: { steps: StepRecord[]; evals: EvalRecord[] };
 }
 
 export type FaultKind = 'nan' | 'device-lost' | 'error';

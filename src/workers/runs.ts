@@ -5,6 +5,7 @@ import type { EncodedDataset } from '../engine/data';
 import { shopFromKnobs } from '../engine/data/shopKnobs';
 import { Trainer } from '../engine/train/trainer';
 import { loadStoredDataset } from '../storage/datasetStore';
+import type { RecentRecords } from '../storage/runStore';
 import { parseDatasetKey, type RunSpec } from './runProtocol';
 
 export interface RunEntry {
@@ -12,6 +13,8 @@ export interface RunEntry {
   trainer: Trainer;
   /** Step of the last weights written to IndexedDB (null: none yet). */
   lastGoodStep: number | null;
+  /** The last records posted to the page, saved with the weights (storage/runStore.ts RecentRecords). */
+  recent: RecentRecords;
 }
 
 const runs = new Map<string, RunEntry>();
@@ -85,7 +88,7 @@ export async function createEntry(spec: RunSpec): Promise<RunEntry> {
   const dataset = await getDataset(spec.datasetKey);
   const trainer = Trainer.create(dataset, spec.config);
   runs.get(spec.id)?.trainer.dispose();
-  const entry: RunEntry = { spec, trainer, lastGoodStep: null };
+  const entry: RunEntry = { spec, trainer, lastGoodStep: null, recent: { steps: [], evals: [] } };
   runs.set(spec.id, entry);
   return entry;
 }

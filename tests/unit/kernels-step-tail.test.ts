@@ -36,19 +36,26 @@ describe('the step tail on webgpu', () => {
     ['a NaN loss: not ok', 4, 1, ['value', 0, NaN]],
     ['an infinite gradient: not ok', Infinity, 1, null],
     ['a NaN temperature: not ok', 4, 1, ['temperature', 0, NaN]],
+    // The latch: a bad step before this one (not yet cleared by the CPU) holds every later step back.
+    ['a set latch: not ok, though every scalar is finite', 4, 1, ['latch', 0, 1]],
+    ['a set latch and a NaN: not ok, the latch stays set', 4, 1, ['latch', 0, 1]],
   ];
   for (const [name, sumSq, clip, planted] of cases) {
     it(name, async () => {
       const K = 3;
-      const host: Record<string, number[]> = { value: [0.7], bce: [0.1, 0.2, 0.3], infoNce: [1.1, 1.2, 1.3], sumSq: [sumSq], temperature: [0.5], hyper: [0.01, 1.5] };
+      const host: Record<string, number[]> = { value: [0.7], bce: [0.1, 0.2, 0.3], infoNce: [1.1, 1.2, 1.3], sumSq: [sumSq], temperature: [0.5], hyper: [0.01, 1.5], latch: [0] };
       if (planted) host[planted[0]][planted[1]] = planted[2];
+      if (name.includes('and a NaN')) host.bce[0] = NaN;
+      const latched = host.latch[0] !== 0;
       const parts = Object.fromEntries(Object.entries(host).map(([k, v]) => [k, tf.tensor1d(v)])) as unknown as Parameters<typeof stepScalars>[0];
       const out = stepScalars(parts, clip);
       const got = Array.from(await out.data());
       const norm = Math.sqrt(sumSq);
       const scale = clip > 0 && norm > clip ? clip / norm : 1;
       const finite = [...host.value, ...host.bce, ...host.infoNce, norm, ...host.temperature].every(Number.isFinite);
-      const want = [...host.value, ...host.bce, ...host.infoNce, norm, ...host.temperature, scale, finite ? 1 : 0, ...host.hyper];
+      const want = [...host.value, ...host.bce, ...host.infoNce, norm, ...host.temperature, scale, finite && !latched ? 1 : 0, ...host.hyper];
+      // A bad step sets the latch; only the CPU clears it.
+      expect(Array.from(await parts.latch.data())).toEqual([finite && !latched ? 0 : 1]);
       expect(got.length).toBe(stepScalarsLength(K));
       expect(adamScalarsAt(K)).toBe(3 + 2 * K);
       got.forEach((v, i) => (Number.isNaN(want[i]) ? expect(v).toBeNaN() : expect(v).toBeCloseTo(want[i], 6)));
@@ -81,10 +88,16 @@ describe('the step tail on webgpu', () => {
       expect(trainer.recordedStep.dispatches > 0).toBe(recordStep);
       const good = await Promise.all(trainer.model.variables.map(async (v) => Array.from((await v.data()) as Float32Array)));
       const K = ds.tasks.length;
+      const labels = ds.labels.slice();
       for (let j = 1; j < ds.labels.length; j += K) ds.labels[j] = NaN;
       await expect(trainer.trainStep()).rejects.toBeInstanceOf(TrainingFault);
-      const after = await Promise.all(trainer.model.variables.map(async (v) => Array.from((await v.data()) as Float32Array)));
-      expect(after).toEqual(good);
+      const weights = () => Promise.all(trainer.model.variables.map(async (v) => Array.from((await v.data()) as Float32Array)));
+      expect(await weights()).toEqual(good);
+      // The bad step set the device latch and the trainer cleared it: the next good step updates again (a latch
+      // left set froze the weights for good; shown by not clearing it).
+      ds.labels.set(labels);
+      await trainer.trainStep();
+      expect(await weights()).not.toEqual(good);
       trainer.dispose();
     });
   }

@@ -5,48 +5,25 @@
 // would read the old buffers). Why four at a time: a program may bind 8 storage buffers (WebGPU's default limit,
 // the one TF.js asks for): the gradient, m, v, the step's scalars and four variables. A 65-variable OneRank then
 // takes 17 programs for its whole update, where one per variable (and one per moment) took 67.
-// TF.js's own programs declare their inputs read-only, so this one is a WGSL module of our own, compiled once per
-// group size; it still goes through the backend's recordAndSubmit (bind group, uniforms, ordering, and the
-// recorded step's capture), whose uniform layout (NaN, Infinity, each tensor's shape and strides, then ours) the
-// struct below restates for 1-D tensors.
+// TF.js's own programs declare their inputs read-only, so this one is a WGSL module of our own (ownModule.ts),
+// compiled once per group size.
 // Safe only when nothing else shares a variable's data (refCount 1: no clone of it is alive), so the caller checks
 // canUpdateInPlace first; a CPU copy of the values cached by an earlier read is dropped after each write.
 import type * as tf from '@tensorflow/tfjs';
+import { runOwnModule } from './ownModule';
 import type { Uniform } from './webgpu';
 
 const WG = 64;
 /** Variables per program: 8 storage bindings minus the gradient, m, v and the scalars. */
 export const ADAM_GROUP = 4;
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- TF.js's webgpu backend internals are untyped here */
-interface RawBackend {
-  device: any;
-  refCount(dataId: object): number;
-  tensorMap: { get(dataId: object): { values: unknown } };
-  uploadToGPU(dataId: object): void;
-  recordAndSubmit(program: any, output: tf.TensorInfo, inputs: tf.TensorInfo[], uniforms: Uniform[]): void;
-  runWebGPUProgram?: unknown;
-}
-
 /** The WGSL of a group of `n` variables: x0 is TF.js's output binding, x1.. ride as (writable) inputs. */
-function groupShader(n: number): string {
-  const inputs = ['grad', 'm', 'v', 'aux', ...Array.from({ length: n - 1 }, (_, i) => `x${i + 1}`)];
-  const writable = new Set(['m', 'v', ...inputs.filter((x) => x.startsWith('x'))]);
-  const bindings = [
-    '@group(0) @binding(0) var<storage, read_write> x0 : array<f32>;',
-    ...inputs.map((x, i) => `@group(0) @binding(${i + 1}) var<storage, ${writable.has(x) ? 'read_write' : 'read'}> ${x} : array<f32>;`),
-    `@group(0) @binding(${inputs.length + 1}) var<uniform> u : Uniforms;`,
-  ];
-  const shapes = [...inputs, 'x0'].map((x) => `${x}Shape : i32, ${x}Stride : i32,`).join(' ');
-  const per = Array.from({ length: n }, (_, i) => `n${i} : i32, o${i} : i32, k${i} : f32,`).join(' ');
+function groupCode(n: number): string {
   const branches = Array.from(
     { length: n },
     (_, i) => `  if (i < u.n${i}) { x${i}[i] = adam(u.o${i} + i, x${i}[i]) * u.k${i}; return; }\n  i = i - u.n${i};`,
   ).join('\n');
-  return `struct Uniforms { NAN : f32, INFINITY : f32, ${shapes} ${per} auxAt : i32, beta1 : f32, beta2 : f32, eps : f32, }
-${bindings.join('\n')}
-
-// From aux[u.auxAt]: [clip factor, ok (1 or 0), c1 = lr / (1 - b1^t), c2 = 1 / (1 - b2^t)]; j indexes the flat gradient.
+  return `// From aux[u.auxAt]: [clip factor, ok (1 or 0), c1 = lr / (1 - b1^t), c2 = 1 / (1 - b2^t)]; j indexes the flat gradient.
 fn adam(j : i32, x : f32) -> f32 {
   let g = grad[j] * aux[u.auxAt];
   let mj = m[j] * u.beta1 + g * (1.0 - u.beta1);
@@ -64,26 +41,11 @@ ${branches}
 }`;
 }
 
-const pipelines = new WeakMap<object, Map<number, any>>();
-
-function pipelineFor(device: any, n: number): any {
-  let byN = pipelines.get(device);
-  if (!byN) pipelines.set(device, (byN = new Map()));
-  let p = byN.get(n);
-  if (!p) {
-    const module = device.createShaderModule({ code: groupShader(n) });
-    byN.set(n, (p = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } })));
-  }
-  return p;
-}
-
 /** True when x can be updated in place on this backend (webgpu, float32, its data not shared). */
 export function canUpdateInPlace(backend: unknown, x: tf.Tensor): boolean {
-  const b = backend as Partial<RawBackend>;
+  const b = backend as { refCount?(dataId: object): number; runWebGPUProgram?: unknown; recordAndSubmit?: unknown };
   return typeof b.runWebGPUProgram === 'function' && typeof b.recordAndSubmit === 'function' && x.dtype === 'float32' && b.refCount!(x.dataId) === 1;
 }
-
-const flat = (t: tf.Tensor): tf.TensorInfo => ({ dataId: t.dataId, shape: [t.size], dtype: 'float32' });
 
 /**
  * One Adam step for up to ADAM_GROUP variables (check canUpdateInPlace first): each x <- (x - m_hat / (sqrt(v_hat)
@@ -100,22 +62,26 @@ export function adamGroupInPlace(
   consts: { beta1: number; beta2: number; eps: number },
   auxAt = 0,
 ): void {
-  const b = backend as RawBackend;
   const n = group.length;
   const total = group.reduce((s, g) => s + g.x.size, 0);
-  const inputs = [grad, m, v, aux, ...group.slice(1).map((g) => g.x)].map(flat);
-  const output = flat(group[0].x);
-  for (const t of [...inputs, output]) b.uploadToGPU(t.dataId);
   const workgroups = Math.ceil(total / WG);
   const x = Math.min(workgroups, 65535);
-  // writesInputs: m, v and the variables after the first are written too (the recorded step drops their CPU copies).
-  const writesInputs = [1, 2, ...group.slice(1).map((_, i) => 4 + i)];
-  const program = { pipeline: pipelineFor(b.device, n), dispatch: [x, Math.ceil(workgroups / x), 1], shaderKey: `oneRankAdamGroup${n}`, writesInputs };
   const uniforms: Uniform[] = [];
   for (const g of group) uniforms.push({ type: 'int32', data: [g.x.size] }, { type: 'int32', data: [g.offset] }, { type: 'float32', data: [g.keep] });
   uniforms.push({ type: 'int32', data: [auxAt] }, { type: 'float32', data: [consts.beta1] }, { type: 'float32', data: [consts.beta2] }, { type: 'float32', data: [consts.eps] });
-  b.recordAndSubmit(program, output, inputs, uniforms);
-  for (const g of group) b.tensorMap.get(g.x.dataId).values = null; // a cached CPU copy no longer matches
-  b.tensorMap.get(m.dataId).values = null;
-  b.tensorMap.get(v.dataId).values = null;
+  runOwnModule(backend, {
+    key: `oneRankAdamGroup${n}`,
+    output: { name: 'x0', t: group[0].x },
+    inputs: [
+      { name: 'grad', t: grad },
+      { name: 'm', t: m, writable: true },
+      { name: 'v', t: v, writable: true },
+      { name: 'aux', t: aux },
+      ...group.slice(1).map((g, i) => ({ name: `x${i + 1}`, t: g.x, writable: true })),
+    ],
+    uniformFields: `${Array.from({ length: n }, (_, i) => `n${i} : i32, o${i} : i32, k${i} : f32,`).join(' ')} auxAt : i32, beta1 : f32, beta2 : f32, eps : f32,`,
+    uniforms,
+    code: groupCode(n),
+    dispatch: [x, Math.ceil(workgroups / x), 1],
+  });
 }

@@ -352,7 +352,7 @@ function pipelineId(p: object): number {
 }
 
 /** Submits whatever TF.js has encoded and not yet submitted. */
-function flush(b: Internals): void {
+export function flush(b: Internals = tf.backend() as unknown as Internals): void {
   if (b.commandEncoder) {
     b.endComputePassEncoder();
     b.submitQueue();

@@ -9,7 +9,9 @@
 // and wasm; the training tests compare the two.
 import * as tf from '@tensorflow/tfjs';
 import { columnReduce } from './reduce';
-import { program, registerWebGPUKernel, runKernel, runProgram } from './webgpu';
+import { runOwnModule } from './ownModule';
+import { flush } from './recordedStep';
+import { registerWebGPUKernel, runKernel } from './webgpu';
 
 const SUM_SQUARES = 'OneRankSumSquares';
 const STEP_SCALARS = 'OneRankStepScalars';
@@ -17,9 +19,9 @@ const STEP_SCALARS = 'OneRankStepScalars';
 // Finite from the bits: a compiler may fold `v == v` to true (WGSL lets it assume no NaN).
 const code = `
 fn finite(v : f32) -> bool { return (bitcast<u32>(v) & 0x7fffffffu) < 0x7f800000u; }
-fn main(index : i32) {
-  if (index != 0) { return; }
-  let K = uniforms.K;
+@compute @workgroup_size(1)
+fn main() {
+  let K = u.K;
   var ok = finite(value[0]) && finite(temperature[0]);
   result[0] = value[0];
   for (var k = 0; k < K; k++) {
@@ -32,9 +34,13 @@ fn main(index : i32) {
   result[1 + 2 * K] = norm;
   result[2 + 2 * K] = temperature[0];
   // min(1, clip / norm) without dividing by a zero norm; clip 0 = no clipping.
-  let clip = uniforms.clip;
+  let clip = u.clip;
   result[3 + 2 * K] = select(1.0, clip / norm, clip > 0.0 && norm > clip);
-  result[4 + 2 * K] = select(0.0, 1.0, ok);
+  // The latch: a bad step sets it, and until the CPU clears it no later step changes anything (the CPU reads a
+  // step's scalars while the next one already runs).
+  let halted = latch[0] != 0.0;
+  if (!ok) { latch[0] = 1.0; }
+  result[4 + 2 * K] = select(0.0, 1.0, ok && !halted);
   result[5 + 2 * K] = hyper[0];
   result[6 + 2 * K] = hyper[1];
 }`;
@@ -48,13 +54,21 @@ function install(): void {
   });
   registerWebGPUKernel(STEP_SCALARS, ({ inputs, attrs, backend }) => {
     const K = inputs.bce.shape[0];
-    const names = ['value', 'bce', 'infoNce', 'sumSq', 'temperature', 'hyper'];
-    const prog = program('oneRankStepScalars', names, [stepScalarsLength(K)], 1, 1, code, 'K : i32, clip : f32,');
-    const uniforms = [
-      { type: 'int32' as const, data: [K] },
-      { type: 'float32' as const, data: [attrs.clip as number] },
-    ];
-    return runProgram(backend, prog, names.map((n) => inputs[n]), uniforms);
+    const result = (backend as { makeTensorInfo(shape: number[], dtype: 'float32'): tf.TensorInfo }).makeTensorInfo([stepScalarsLength(K)], 'float32');
+    const read = ['value', 'bce', 'infoNce', 'sumSq', 'temperature', 'hyper'].map((name) => ({ name, t: inputs[name] }));
+    runOwnModule(backend, {
+      key: 'oneRankStepScalars',
+      output: { name: 'result', t: result },
+      inputs: [...read, { name: 'latch', t: inputs.latch, writable: true }],
+      uniformFields: 'K : i32, clip : f32,',
+      uniforms: [
+        { type: 'int32', data: [K] },
+        { type: 'float32', data: [attrs.clip as number] },
+      ],
+      code,
+      dispatch: [1, 1, 1],
+    });
+    return result;
   });
 }
 
@@ -77,10 +91,28 @@ export interface StepParts {
   sumSq: tf.Tensor1D; // [1], the flat gradient's sum of squares
   temperature: tf.Tensor; // a scalar or [1]
   hyper: tf.Tensor1D; // Adam's [c1, c2]
+  latch: tf.Tensor1D; // [1], 0 until a bad step; see newLatch
 }
 
-/** [loss, BCE (K), InfoNCE (K), |g|, T, clip factor, ok, c1, c2] in one program (webgpu only); clip 0 = none. */
+/**
+ * [loss, BCE (K), InfoNCE (K), |g|, T, clip factor, ok, c1, c2] in one program (webgpu only); clip 0 = none.
+ * ok is 0 when a scalar is not finite, and also once `latch` is set: a step with a non-finite scalar sets it.
+ */
 export function stepScalars(parts: StepParts, clip: number): tf.Tensor1D {
   install();
   return runKernel(STEP_SCALARS, { ...parts }, { clip });
+}
+
+/** The device flag a bad step sets (stepScalars): [1], 0 = clear. Keep it for the run; it is written in place. */
+export function newLatch(): tf.Tensor1D {
+  return tf.keep(tf.zeros([1]));
+}
+
+/** Clears the latch, ordered after everything submitted so far and before anything submitted next. */
+export function clearLatch(latch: tf.Tensor1D): void {
+  const b = tf.backend() as unknown as { queue: GPUQueue; tensorMap: { get(id: object): { resource?: GPUBuffer; values: unknown } } };
+  const d = b.tensorMap.get(latch.dataId);
+  if (!d.resource) return; // never on the GPU, so never set
+  flush();
+  b.queue.writeBuffer(d.resource, 0, Float32Array.of(0));
 }

@@ -17,7 +17,7 @@ import { FlatAdam } from './flatAdam';
 import { StepRecorder } from './stepRecorder';
 import { setFusedKernels } from '../kernels/webgpu';
 import { dropoutSeedOf, setDropoutSeed } from '../kernels/dropout';
-import { adamScalarsAt, stepScalars, sumOfSquares } from '../kernels/stepTail';
+import { adamScalarsAt, clearLatch, newLatch, stepScalars, sumOfSquares } from '../kernels/stepTail';
 import { channelFlow, gradientConflict } from './probes';
 
 export interface StepRecord {
@@ -184,6 +184,8 @@ export class Trainer {
   /** Read back to memory (one readback per new best): no GPU memory held, no tensor count that grows. */
   private bestWeights: Float32Array[] | null = null;
   private sinceBest = 0;
+  /** webgpu: the device flag a bad step sets (kernels/stepTail.ts), so a step already submitted behind it changes nothing. */
+  private latch: tf.Tensor1D | null = null;
 
   private constructor(
     readonly dataset: EncodedDataset,
@@ -246,6 +248,7 @@ export class Trainer {
     const fault = this.faultOf(step, lossV, bceV, nceV, normV);
     if (fault) {
       this.optimizer.rewind(); // the device skipped the update; Adam's step count follows
+      if (this.latch) clearLatch(this.latch); // the next step may update again
       throw fault;
     }
     this.step = step;
@@ -329,7 +332,8 @@ export class Trainer {
     if (this.optimizer.inPlace()) {
       // webgpu: the norm, the scalars, the clip factor and `ok` in three programs (kernels/stepTail.ts); Adam reads
       // its four scalars from the same vector, which is also what is read back.
-      scalars = tf.tidy(() => stepScalars({ value, bce, infoNce, sumSq: sumOfSquares(flat), temperature, hyper }, clip));
+      const latch = (this.latch ??= newLatch());
+      scalars = tf.tidy(() => stepScalars({ value, bce, infoNce, sumSq: sumOfSquares(flat), temperature, hyper, latch }, clip));
       this.optimizer.applyWithAux(flat, scalars, adamScalarsAt(bce.size));
     } else {
       scalars = tf.tidy(() => {
@@ -634,6 +638,8 @@ export class Trainer {
     this.forgetBest();
     this.recorder.dispose();
     this.optimizer.dispose();
+    this.latch?.dispose();
+    this.latch = null;
     this.model.dispose();
     this.temperature.dispose();
     if (this.probeBatch) disposeBatch(this.probeBatch);
