@@ -1,9 +1,12 @@
 // npm run bench -- [--backend cpu|wasm|webgpu] [--model onerank|...] [--config small|default|large] [--steps N]
-//                  [--warmup W] [--set key=value ...] [--json] [--profile]
+//                  [--warmup W] [--ahead on|off] [--set key=value ...] [--json] [--profile]
 // Times full training steps (forward, backward, Adam) on the synthetic shop world at the sizes of WEBGPU.md
 // (K = 3, history 20, N = 12). Warm-up steps (shader compilation, kernel setup) are left out of the timing.
 // --profile adds one more step after the timed ones, counted by kernels/profile.ts: GPU programs, GPU time per
 // kernel kind (timestamp queries where the adapter has them), and every readback inside the step.
+// --ahead on (the default, as the app trains) submits each replayed step before the previous one's scalars are read
+// (trainer.trainStep's `ahead`), so a step's time is the time between two reads; off reads each step before the next
+// is submitted. The profiled step is always read alone.
 // ONERANK_MATMUL=off keeps TF.js's own matmul kernels on webgpu (A/B of kernels/matmul.ts in the same build).
 // Bundle-friendly: no tsx-only features, so `esbuild --bundle --platform=node --format=esm` runs it on a GPU host.
 import * as tf from '@tensorflow/tfjs';
@@ -16,7 +19,7 @@ import { setFastMatMul } from '../src/engine/kernels/matmul';
 import { intFlag, oneOf, parseArgs, runMain, UsageError } from './args';
 
 const USAGE = `usage: npm run bench -- [--backend ${NODE_BACKENDS.join('|')}] [--model onerank|sharedbottom|mmoe|ple]
-  [--config small|default|large] [--steps N] [--warmup W] [--set key=value ...] [--json] [--profile]`;
+  [--config small|default|large] [--steps N] [--warmup W] [--ahead on|off] [--set key=value ...] [--json] [--profile]`;
 
 /** WEBGPU.md "Benchmark configurations". */
 export const BENCH_CONFIGS = {
@@ -35,7 +38,7 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2), ['backend', 'model', 'config', 'steps', 'warmup'], ['json', 'help', 'profile']);
+  const args = parseArgs(process.argv.slice(2), ['backend', 'model', 'config', 'steps', 'warmup', 'ahead'], ['json', 'help', 'profile']);
   if (args.flags.has('help')) {
     console.log(USAGE);
     return 0;
@@ -46,6 +49,7 @@ async function main(): Promise<number> {
   const warmup = intFlag(args, 'warmup', 0) ?? 3;
   const json = args.flags.has('json');
   const profile = args.flags.has('profile');
+  const ahead = oneOf(args, 'ahead', ['on', 'off'] as const, 'on') === 'on';
   const size = BENCH_CONFIGS[sizeName];
   const pairs: [string, string][] = Object.entries({ ...size, historyLen: HISTORY, maxCandidates: CANDIDATES, dropout: 0 }).map(([k, v]) => [k, String(v)]);
   if (args.values.has('model')) pairs.push(['model', args.values.get('model')!]);
@@ -64,14 +68,17 @@ async function main(): Promise<number> {
   const dataset = generateShop({ requests, candidates: CANDIDATES, historyLen: HISTORY, valFraction: 0.1, seed: cfg.seed }, { minCount: 1 });
   const trainer = Trainer.create(dataset, withDataShapes(cfg, dataset));
 
-  for (let i = 0; i < warmup; i++) await trainer.trainStep();
+  for (let i = 0; i < warmup; i++) await trainer.trainStep({ ahead });
   // Counted after warm-up, so that what the first steps set up once (compiled kernels, cached tensors) is not read as a leak.
   const tensorsBefore = tf.memory().numTensors;
   const times: number[] = [];
+  let t0 = performance.now();
   for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    await trainer.trainStep(); // reads the loss back, so the step has finished on the device
-    times.push(performance.now() - t0);
+    // Reads the step's loss back, so it has finished on the device (with --ahead, the next one is already running).
+    await trainer.trainStep({ ahead: ahead && i < steps - 1 });
+    const t1 = performance.now();
+    times.push(t1 - t0);
+    t0 = t1;
   }
   const tensorsAfter = tf.memory().numTensors;
   const msPerStep = median(times);
@@ -87,6 +94,7 @@ async function main(): Promise<number> {
     heads: cfg.heads,
     tokens: 1 + HISTORY + CANDIDATES * (1 + dataset.tasks.length),
     matmul,
+    ahead,
     warmup,
     steps,
     msPerStep,
@@ -114,7 +122,7 @@ async function main(): Promise<number> {
   if (json) console.log(JSON.stringify(result));
   else {
     console.log(`${result.model} @ ${sizeName} (batch ${result.batch}, d ${result.d}, ${result.layers} layers, ${result.heads} heads, ${result.tokens} tokens) on ${backend}${adapter ? ` (${adapter})` : ''}${backend === 'webgpu' ? `, ${matmul} matmul` : ''}`);
-    console.log(`median ${msPerStep.toFixed(1)} ms/step (min ${result.msMin.toFixed(1)}, max ${result.msMax.toFixed(1)}) over ${steps} steps after ${warmup} warm-up`);
+    console.log(`median ${msPerStep.toFixed(1)} ms/step (min ${result.msMin.toFixed(1)}, max ${result.msMax.toFixed(1)}) over ${steps} steps after ${warmup} warm-up${ahead ? ', each submitted before the previous one was read' : ', each read before the next was submitted'}`);
     console.log(`${result.samplesPerSec.toFixed(1)} requests/s; tensors before ${tensorsBefore}, after ${tensorsAfter}`);
     if (prof) {
       console.log('');

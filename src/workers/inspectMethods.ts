@@ -5,6 +5,7 @@ import type { Trainer } from '../engine/train/trainer';
 import { detachMatrix, keyRealOf, taskMask, tokenLayout, type TokenLayout } from '../engine/model/mask';
 import { resolveSwitches } from '../engine/model/switches';
 import type { AttentionSnapshot, GradientFlow, InspectMethods } from './inspectProtocol';
+import { withSettledRun } from './runMethods';
 import { getTrainer } from './runs';
 
 /** Readable item id of a vocabulary id ('i42'), or null for padding / when the data has no item names. */
@@ -63,7 +64,8 @@ export const inspectMethods: InspectMethods = {
   async gradientFlow({ runId }) {
     const t = getTrainer(runId);
     if (t.config.model !== 'onerank') throw new Error(`Gradient flow into task channels exists only for OneRank (this run is ${t.config.model})`);
-    const probe = await t.probe();
+    // A probe takes gradients: between two training turns (a step submitted ahead is read first).
+    const probe = await withSettledRun(runId, () => t.probe());
     if (!probe.channelFlow) throw new Error('This model has no task channels to measure');
     const K = t.tasks.length;
     const s = resolveSwitches(t.config, t.meta);

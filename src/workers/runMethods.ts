@@ -7,7 +7,7 @@
 // again. So the curves keep their schedule (every evalEvery steps, as a comparison's base does), and a paused
 // run resumes exactly as if never paused (an evaluation at a pause would also count towards early stopping).
 import * as tf from '@tensorflow/tfjs';
-import { TrainingFault, type EvalRecord as EngineEvalRecord, type ProbeRecord as EngineProbeRecord } from '../engine/train/trainer';
+import { TrainingFault, type EvalRecord as EngineEvalRecord, type ProbeRecord as EngineProbeRecord, type StepRecord as EngineStepRecord } from '../engine/train/trainer';
 import { loadSavedWeights, saveWeights } from '../storage/runStore';
 import { emit } from './emit';
 import { torchExportTar } from './exportTorch';
@@ -170,6 +170,48 @@ function fault(runId: string, kind: FaultKind, message: string, entry: RunEntry 
   if (wasTraining) release(runId);
 }
 
+/**
+ * A training step failed: the run stops with a fault. `locked` runs what needs the run to itself (inside its turn
+ * already: call it directly).
+ */
+async function failed(runId: string, err: unknown, entry: RunEntry | null, locked: (f: () => Promise<void>) => Promise<void>): Promise<void> {
+  await settleDeviceLoss();
+  const { kind, message } = faultOf(err);
+  // The model still holds the last good step's weights (a bad update is never applied): keep them.
+  if (kind === 'nan' && entry) await locked(() => saveGood(entry));
+  // A device loss already stopped (and reported) every open run; the step in flight failing is its echo.
+  const reported = kind === 'device-lost' && !targets.has(runId);
+  if (!reported) fault(runId, kind, message, entry);
+}
+
+/**
+ * Reads the step a training turn left in flight (trainStep's `ahead`) and posts its record: before anything else
+ * uses the run's model (an evaluation, a probe, a pause's stop, an export). A bad step there is a fault like any
+ * other; the model keeps the last good weights and the caller goes on with them.
+ */
+async function settleRun(entry: RunEntry): Promise<void> {
+  if (!entry.trainer.stepInFlight) return;
+  try {
+    const rec = await entry.trainer.settle();
+    if (rec) queueStep(entry.spec.id, stepRecordOf(entry, rec));
+  } catch (err) {
+    await failed(entry.spec.id, err, entry, (f) => f());
+  }
+}
+
+/** withRun for everything but a training turn: a step left in flight is read first (settleRun). */
+export function withSettledRun<T>(runId: string, fn: (entry: RunEntry) => Promise<T>): Promise<T> {
+  return withRun(runId, async (entry) => {
+    await settleRun(entry);
+    return fn(entry);
+  });
+}
+
+function stepRecordOf(entry: RunEntry, rec: EngineStepRecord): StepRecord {
+  const cfg = entry.spec.config;
+  return { ...rec, samples: Math.min(cfg.batchSize, entry.trainer.dataset.trainIdx.length), time: Date.now() };
+}
+
 function faultOf(err: unknown): { kind: FaultKind; message: string } {
   if (deviceLost) return { kind: 'device-lost', message: `${deviceLost} ${RESUME_ELSEWHERE}` };
   if (err instanceof TrainingFault) return { kind: 'nan', message: err.message };
@@ -219,6 +261,7 @@ async function finish(entry: RunEntry): Promise<void> {
   const runId = entry.spec.id;
   targets.delete(runId);
   try {
+    await settleRun(entry);
     if (entry.lastGoodStep !== entry.trainer.step) await saveGood(entry);
   } finally {
     flushSteps(runId);
@@ -235,6 +278,7 @@ async function finish(entry: RunEntry): Promise<void> {
 async function dueWork(entry: RunEntry, due: { probe: boolean; evaluate: boolean }, hold: () => boolean): Promise<boolean> {
   const runId = entry.spec.id;
   const t = entry.trainer;
+  await settleRun(entry);
   let { probe, evaluate } = due;
   if (probe && !hold()) {
     const record = toProbe(await t.probe());
@@ -268,14 +312,19 @@ async function stepOnce(runId: string): Promise<void> {
       if ((await dueWork(entry, put, paused)) && t.stalled) await stopEarly();
       return;
     }
-    const rec = await t.trainStep();
-    queueStep(runId, { ...rec, samples: Math.min(cfg.batchSize, t.dataset.trainIdx.length), time: Date.now() });
-    const atTarget = t.step >= target.step;
-    const due = {
-      probe: cfg.probeEvery > 0 && t.step % cfg.probeEvery === 0,
+    const dueAt = (s: number) => ({
+      probe: cfg.probeEvery > 0 && s % cfg.probeEvery === 0,
       // On the schedule, and where a training call stops (the end of the budget, a Step) unless it asked not to.
-      evaluate: t.step % cfg.evalEvery === 0 || (atTarget && target.evaluate),
-    };
+      evaluate: s % cfg.evalEvery === 0 || (s >= target.step && target.evaluate),
+    });
+    // The next step goes to the GPU before this one's scalars are read when nothing comes between them: no probe or
+    // evaluation due, not the last step. Whatever else wants the model first reads it (settleRun).
+    const s = t.step + 1;
+    const next = dueAt(s);
+    const rec = await t.trainStep({ ahead: s < target.step && !next.probe && !next.evaluate && !paused() });
+    queueStep(runId, stepRecordOf(entry, rec));
+    const atTarget = t.step >= target.step;
+    const due = dueAt(t.step);
     if (due.probe || due.evaluate) await yieldToMessages(); // a pause sent during the step is seen before them
     const evaluated = await dueWork(entry, due, () => paused() || (atTarget && !target.evaluate));
     if (evaluated && t.stalled && !atTarget) await stopEarly();
@@ -293,14 +342,8 @@ async function loop(): Promise<void> {
         try {
           await stepOnce(runId);
         } catch (err) {
-          await settleDeviceLoss();
-          const { kind, message } = faultOf(err);
           const entry = hasRun(runId) ? getRun(runId) : null;
-          // The model still holds the last good step's weights (a bad update is never applied): keep them.
-          if (kind === 'nan' && entry) await exclusive(runId, () => saveGood(entry));
-          // A device loss already stopped (and reported) every open run; the step in flight failing is its echo.
-          const reported = kind === 'device-lost' && !targets.has(runId);
-          if (!reported) fault(runId, kind, message, entry);
+          await failed(runId, err, entry, (f) => exclusive(runId, f));
         }
         await yieldToMessages();
       }
@@ -408,11 +451,11 @@ export const runMethods: RunMethods = {
   },
 
   async exportWeights({ runId, which }) {
-    return withRun(runId, async (entry) => ({ ...(await entry.trainer.exportWeights(which)), datasetKey: entry.spec.datasetKey }));
+    return withSettledRun(runId, async (entry) => ({ ...(await entry.trainer.exportWeights(which)), datasetKey: entry.spec.datasetKey }));
   },
 
   async exportTorch({ runId, folder }) {
-    return withRun(runId, (entry) => torchExportTar(entry, folder));
+    return withSettledRun(runId, (entry) => torchExportTar(entry, folder));
   },
 
   async importWeights({ runId, file }) {
@@ -420,7 +463,7 @@ export const runMethods: RunMethods = {
     targets.delete(runId);
     release(runId);
     owed.delete(runId);
-    return withRun(runId, async (entry) => {
+    return withSettledRun(runId, async (entry) => {
       entry.trainer.importWeights(file);
       entry.recent = { steps: [], evals: [] }; // the file's model has none of this run's records
       flushSteps(runId);
@@ -431,7 +474,7 @@ export const runMethods: RunMethods = {
   },
 
   async predict({ runId, requests }) {
-    return withRun(runId, async (entry) => {
+    return withSettledRun(runId, async (entry) => {
       const t = entry.trainer;
       const val = t.dataset.valIdx;
       const n = Math.max(0, Math.min(requests, val.length));

@@ -126,7 +126,10 @@ export class Recording {
   private readonly inputBytes: number[] = [];
   private output: tf.Tensor | null = null;
   private outputBuffer: any = null;
-  private readBuffer: any = null;
+  /** Two, used in turn: a step's scalars may still be on their way while the next step is submitted. */
+  private readonly readBuffers: any[] = [];
+  private submitted = 0;
+  private unread = 0;
   private recording = false;
 
   /** The pool's own release, of the backend this recording was made on (a new backend after a lost device has its own). */
@@ -187,10 +190,12 @@ export class Recording {
   /**
    * One step: writes the inputs into their buffers, encodes every recorded dispatch (one compute pass; with a
    * replay observer asking for timing, a timed pass per dispatch), copies the scalars out in the same submit and
-   * returns them once the GPU has finished.
+   * returns them once the GPU has finished. All of it is submitted before the returned promise first waits, and a
+   * second step may be submitted while the first one's scalars are on their way (not a third: two read buffers).
    */
   async run(inputs: ArrayBufferView[]): Promise<Float32Array> {
     if (!this.usable(inputs)) throw new Error(`Recording: cannot replay (${this.refusal || (this.stale ? 'stale' : 'input sizes differ')})`);
+    if (this.unread >= 2) throw new Error('Recording: two replayed steps are unread already');
     const { b } = this;
     flush(b);
     inputs.forEach((a, i) => b.queue.writeBuffer(this.inputBuffers[i], 0, a.buffer, a.byteOffset, a.byteLength));
@@ -216,17 +221,23 @@ export class Recording {
       }
     }
     const size = this.output!.size * 4;
-    this.readBuffer ??= b.device.createBuffer({ size, usage: MAP_READ | COPY_DST });
-    encoder.copyBufferToBuffer(this.outputBuffer, 0, this.readBuffer, 0, size);
+    const readBuffer = (this.readBuffers[this.submitted++ % 2] ??= b.device.createBuffer({ size, usage: MAP_READ | COPY_DST }));
+    encoder.copyBufferToBuffer(this.outputBuffer, 0, readBuffer, 0, size);
     b.queue.submit([encoder.finish()]);
     // TF.js caches a tensor's values on the CPU once read: those of the weights and moments are now stale.
     for (const id of this.writtenInPlace) {
       const d = b.tensorMap.get(id);
       if (d) d.values = null;
     }
-    await this.readBuffer.mapAsync(MAP_READ);
-    const out = new Float32Array(this.readBuffer.getMappedRange().slice(0));
-    this.readBuffer.unmap();
+    this.unread++;
+    let out: Float32Array;
+    try {
+      await readBuffer.mapAsync(MAP_READ);
+      out = new Float32Array(readBuffer.getMappedRange().slice(0));
+      readBuffer.unmap();
+    } finally {
+      this.unread--;
+    }
     const ms = timed ? await timed.read() : null;
     observer?.replayed(this.dispatches.map((d, i) => ({ name: d.name, ms: ms ? ms[i] : null })));
     return out;
@@ -332,8 +343,7 @@ export class Recording {
     this.external.clear();
     this.cpuWritten.clear();
     this.writtenInPlace.length = 0;
-    this.readBuffer?.destroy();
-    this.readBuffer = null;
+    for (const buf of this.readBuffers.splice(0)) buf.destroy();
     tf.dispose(tensors);
   }
 }

@@ -15,6 +15,7 @@ import { dropIds, seenUsers, unseenItemShare, userIdColumn } from './ids';
 import { installFastKernels } from './fastKernels';
 import { FlatAdam } from './flatAdam';
 import { StepRecorder } from './stepRecorder';
+import type { Recording } from '../kernels/recordedStep';
 import { setFusedKernels } from '../kernels/webgpu';
 import { dropoutSeedOf, setDropoutSeed } from '../kernels/dropout';
 import { adamScalarsAt, clearLatch, newLatch, stepScalars, sumOfSquares } from '../kernels/stepTail';
@@ -165,6 +166,21 @@ class BatchOrder {
   }
 }
 
+/** A step on its way: submitted to the device, its scalars not read yet. */
+interface Submitted {
+  step: number;
+  rows: number;
+  submittedAt: number;
+  replayed: boolean;
+  values: Promise<Float32Array>;
+}
+
+interface PreparedBatch {
+  rows: number;
+  batch: Batch;
+  arrays: ArrayBufferView[];
+}
+
 export class Trainer {
   step = 0;
   readonly meta: DatasetMeta;
@@ -174,8 +190,6 @@ export class Trainer {
   private readonly trainables: tf.Variable[];
   /** Replays the step's GPU work once recorded (webgpu): see stepRecorder.ts. */
   private readonly recorder: StepRecorder;
-  /** Whether the last step was a replay. */
-  private replayed = false;
   private readonly userCol: number;
   private readonly idRng: Rng;
   private probeBatch: BatchTensors | null = null;
@@ -184,6 +198,12 @@ export class Trainer {
   /** Read back to memory (one readback per new best): no GPU memory held, no tensor count that grows. */
   private bestWeights: Float32Array[] | null = null;
   private sinceBest = 0;
+  /** A step trainStep({ ahead }) submitted and has not read yet. */
+  private inFlight: Submitted | null = null;
+  /** The next step's batch, built for a step that could not go ahead (it is the next step's all the same). */
+  private nextBatch: PreparedBatch | null = null;
+  /** When the last step's scalars were read (a step submitted ahead is timed from there). */
+  private lastReadAt = 0;
   /** webgpu: the device flag a bad step sets (kernels/stepTail.ts), so a step already submitted behind it changes nothing. */
   private latch: tf.Tensor1D | null = null;
 
@@ -234,24 +254,42 @@ export class Trainer {
     return { dispatches: this.recorder.dispatches, refusal: this.recorder.refusal };
   }
 
-  /** One optimizer step on the next training batch. Throws TrainingFault (weights untouched) on NaN / Inf. */
-  async trainStep(): Promise<StepRecord> {
-    const t0 = now();
-    setFusedKernels(this.config.fused); // the fused path is chosen per forward pass, from this run's config
-    const rows = this.batches.next();
-    const batch = sliceBatch(this.dataset, rows);
-    dropIds(batch, this.meta, this.userCol, this.config.idDropout, this.idRng);
+  /**
+   * One optimizer step on the next training batch. Throws TrainingFault (weights untouched) on NaN / Inf.
+   *
+   * With `ahead`, the step after it is submitted before this one's scalars are read, so the GPU runs it while the
+   * CPU waits for the readback and builds the next batch (only where both are replays of the recorded step; else
+   * nothing goes ahead). The caller promises to call trainStep (or settle) next, with nothing in between that reads
+   * the model: no evaluation, probe, export or import (they throw while a step is in flight). A bad step holds the
+   * one behind it on the device (the latch, kernels/stepTail.ts), so a fault still leaves the weights of the last
+   * good step; the batch of the step behind it is then skipped, as its update was.
+   */
+  async trainStep(opts: { ahead?: boolean } = {}): Promise<StepRecord> {
+    const current = this.inFlight ?? this.submit(this.step + 1);
+    this.inFlight = null;
+    if (opts.ahead && current.replayed) this.inFlight = this.submit(current.step + 1, true);
+    let values: Float32Array;
+    try {
+      values = await current.values;
+    } catch (e) {
+      await this.dropInFlight();
+      throw e;
+    }
+    const readAt = now();
     const K = this.tasks.length;
-    const values = await this.deviceStep(batch, this.optimizer.nextStep());
     const [lossV, bceV, nceV, normV, tV] = [values[0], values.subarray(1, 1 + K), values.subarray(1 + K, 1 + 2 * K), values[1 + 2 * K], values[2 + 2 * K]];
-    const step = this.step + 1;
+    const step = current.step;
     const fault = this.faultOf(step, lossV, bceV, nceV, normV);
     if (fault) {
       this.optimizer.rewind(); // the device skipped the update; Adam's step count follows
+      await this.dropInFlight();
       if (this.latch) clearLatch(this.latch); // the next step may update again
       throw fault;
     }
     this.step = step;
+    // A step submitted ahead ran while the previous one was read: its time starts at that read.
+    const started = Math.max(current.submittedAt, this.lastReadAt);
+    this.lastReadAt = readAt;
     return {
       step,
       loss: lossV,
@@ -259,25 +297,74 @@ export class Trainer {
       infoNce: Array.from(nceV),
       gradNorm: normV,
       temperature: tV,
-      samplesPerSec: rows.length / Math.max((now() - t0) / 1000, 1e-9),
-      epoch: (step * rows.length) / this.dataset.trainIdx.length,
-      replayed: this.replayed,
+      samplesPerSec: current.rows / Math.max((readAt - started) / 1000, 1e-9),
+      epoch: (step * current.rows) / this.dataset.trainIdx.length,
+      replayed: current.replayed,
     };
+  }
+
+  /** Reads the step a trainStep({ ahead }) left in flight (null: none): its record, or its TrainingFault. */
+  async settle(): Promise<StepRecord | null> {
+    return this.inFlight ? this.trainStep() : null;
+  }
+
+  /** True while a step submitted ahead has not been read (see trainStep). */
+  get stepInFlight(): boolean {
+    return this.inFlight !== null;
+  }
+
+  private requireSettled(what: string): void {
+    if (this.inFlight) throw new Error(`Trainer: ${what} while step ${this.inFlight.step} is in flight (call settle() first)`);
+  }
+
+  /**
+   * Submits step `step` to the device: its scalars' promise, everything submitted before it first waits.
+   * `onlyReplay`: unless the step would be a replay, nothing is submitted (null) and its batch waits for the next.
+   */
+  private submit(step: number): Submitted;
+  private submit(step: number, onlyReplay: true): Submitted | null;
+  private submit(step: number, onlyReplay = false): Submitted | null {
+    setFusedKernels(this.config.fused); // the fused path is chosen per forward pass, from this run's config
+    const next = (this.nextBatch ??= this.buildBatch());
+    // The step's dropout seed (kernels/dropout.ts), an input like the batch: a new mask every step, also in a replay.
+    const seed = Float32Array.of(dropoutSeedOf(this.config.seed, step));
+    const hyperSized = new Float32Array(2); // Adam's [c1, c2]: ready() looks at sizes only
+    if (onlyReplay && !this.recorder.ready([...next.arrays, hyperSized, seed])) return null;
+    this.nextBatch = null;
+    const submittedAt = now();
+    const inputs = [...next.arrays, this.optimizer.nextStep(), seed];
+    const recording = this.recorder.ready(inputs);
+    const values = this.deviceStep(next.batch, inputs, recording);
+    values.catch(() => {}); // trainStep reads it (and throws its error); never unhandled meanwhile
+    return { step, rows: next.rows, submittedAt, replayed: recording !== null, values };
+  }
+
+  /** The next training batch, its ids dropped as configured, with its arrays as the device takes them. */
+  private buildBatch(): PreparedBatch {
+    const rows = this.batches.next();
+    const batch = sliceBatch(this.dataset, rows);
+    dropIds(batch, this.meta, this.userCol, this.config.idDropout, this.idRng);
+    return { rows: rows.length, batch, arrays: batchArrays(batch, this.meta).map((a) => a.values) };
+  }
+
+  /** Waits out the step in flight behind a failed one and forgets it: the latch kept it from changing anything. */
+  private async dropInFlight(): Promise<void> {
+    const behind = this.inFlight;
+    this.inFlight = null;
+    if (!behind) return;
+    await behind.values.catch(() => {});
+    this.optimizer.rewind();
   }
 
   /**
    * The step's device work (forward, backward, guarded update) and its scalars [loss, BCE (K), InfoNCE (K),
    * gradient norm, temperature] (on webgpu, Adam's four device scalars follow: kernels/stepTail.ts): replayed from
-   * a recorded step where one applies (kernels/recordedStep.ts), else through TF.js, recorded when the StepRecorder
-   * asks. `hyper` is Adam's [c1, c2] for this step.
+   * `recording` where one applies (kernels/recordedStep.ts), else through TF.js, recorded when the StepRecorder
+   * asks. `inputs`: the batch's arrays, Adam's [c1, c2] and the dropout seed. All is submitted before it first waits.
    */
-  private async deviceStep(batch: Batch, hyper: Float32Array): Promise<Float32Array> {
-    // The step's dropout seed (kernels/dropout.ts), an input like the batch: a new mask every step, also in a replay.
-    const seed = Float32Array.of(dropoutSeedOf(this.config.seed, this.step + 1));
-    const arrays = [...batchArrays(batch, this.meta).map((a) => a.values), hyper, seed];
-    const recording = this.recorder.ready(arrays);
-    this.replayed = recording !== null;
-    if (recording) return recording.run(arrays);
+  private async deviceStep(batch: Batch, inputs: ArrayBufferView[], recording: Recording | null): Promise<Float32Array> {
+    if (recording) return recording.run(inputs);
+    const [hyper, seed] = inputs.slice(-2) as Float32Array[];
     const bt = batchToTensors(batch, this.meta);
     const [hyperT, seedT] = [tf.tensor1d(hyper), tf.tensor1d(seed)];
     const step = () => this.tensorStep(bt, hyperT, seedT);
@@ -391,6 +478,7 @@ export class Trainer {
   evaluate(): Promise<EvalRecord>;
   evaluate(stop: () => boolean | Promise<boolean>): Promise<EvalRecord | null>;
   async evaluate(stop?: () => boolean | Promise<boolean>): Promise<EvalRecord | null> {
+    this.requireSettled('evaluate');
     const rec = await this.metricsOn(this.dataset.valIdx, stop);
     if (rec) await this.noteEvaluation(rec);
     return rec;
@@ -398,6 +486,7 @@ export class Trainer {
 
   /** The same metrics on other requests (a held-out test file's): the best checkpoint and early stopping never see them. */
   async evaluateOn(requests: ArrayLike<number>): Promise<EvalRecord> {
+    this.requireSettled('evaluateOn');
     return (await this.metricsOn(requests))!;
   }
 
@@ -488,6 +577,7 @@ export class Trainer {
 
   /** Loads the best checkpoint's weights into the model (the step counter stays). False when there is none yet. */
   restoreBest(): boolean {
+    this.requireSettled('restoreBest');
     const best = this.bestWeights;
     if (!best) return false;
     tf.tidy(() => this.trainables.forEach((v, i) => v.assign(tf.tensor(best[i], v.shape, 'float32'))));
@@ -502,6 +592,7 @@ export class Trainer {
 
   /** Probabilities for the given dataset requests: [n, N, K] (padded candidates included; see candMask). */
   async predict(requestIdx: ArrayLike<number>): Promise<Float32Array> {
+    this.requireSettled('predict');
     const per = this.meta.maxCandidates * this.tasks.length;
     const out = new Float32Array(requestIdx.length * per);
     let at = 0;
@@ -524,6 +615,7 @@ export class Trainer {
 
   /** Gradient-conflict and gradient-flow probes on the fixed probe batch. */
   async probe(): Promise<ProbeRecord> {
+    this.requireSettled('probe');
     setFusedKernels(this.config.fused);
     const temperature = this.temperature.value();
     try {
@@ -584,6 +676,7 @@ export class Trainer {
 
   /** The current weights, or (which = 'best') those of the best checkpoint when there is one. */
   async exportWeights(which: 'last' | 'best' = 'last'): Promise<WeightsFile> {
+    this.requireSettled('exportWeights');
     const best = which === 'best' && this.bestWeights && this.best ? { weights: this.bestWeights, step: this.best.step } : null;
     const variables = await Promise.all(
       this.namedVariables().map(async ({ name, v }, i) => {
@@ -603,6 +696,7 @@ export class Trainer {
 
   /** Loads a WeightsFile into this trainer's model (and resets Adam's moments). Throws with what does not match. */
   importWeights(file: WeightsFile): void {
+    this.requireSettled('importWeights');
     if (file?.format !== 'onerank-weights') throw new Error(`Not a weights file (format '${String(file?.format)}', expected 'onerank-weights')`);
     if (file.version !== 1) throw new Error(`Unsupported weights file version ${String(file.version)} (expected 1)`);
     const problems: string[] = [];
@@ -670,7 +764,11 @@ export interface RunResult {
   best: BestCheckpoint | null;
 }
 
-/** The loop shared by the CLI and the training worker. A TrainingFault propagates (weights stay good). */
+/**
+ * The loop of the CLI commands and tests (the worker runs its own, runMethods.ts). A TrainingFault propagates
+ * (weights stay good). Steps with nothing due after them (no probe, no evaluation, not the last) submit the next
+ * step before their scalars are read (trainStep's `ahead`); `onStep` must not read the model.
+ */
 export async function runTraining(trainer: Trainer, o: RunOptions): Promise<RunResult> {
   let lastEval: EvalRecord | null = null;
   let evaluatedAt = -1;
@@ -679,12 +777,17 @@ export async function runTraining(trainer: Trainer, o: RunOptions): Promise<RunR
     evaluatedAt = trainer.step;
     await o.onEval?.(lastEval);
   };
+  const due = (s: number) => (o.probeEvery ? s % o.probeEvery === 0 : false) || (o.evalEvery ? s % o.evalEvery === 0 : false);
   const result = (aborted: boolean, stoppedEarly: boolean): RunResult => ({ aborted, stoppedEarly, lastEval, best: trainer.best });
   while (trainer.step < o.steps) {
-    if (o.signal?.aborted) return result(true, false);
-    const rec = await trainer.trainStep();
+    if (o.signal?.aborted) {
+      const rec = await trainer.settle();
+      if (rec) await o.onStep?.(rec);
+      return result(true, false);
+    }
+    const s = trainer.step + 1;
+    const rec = await trainer.trainStep({ ahead: s + 1 <= o.steps && !due(s) });
     await o.onStep?.(rec);
-    const s = trainer.step;
     if (o.probeEvery && s % o.probeEvery === 0) await o.onProbe?.(await trainer.probe());
     if (o.evalEvery && s % o.evalEvery === 0 && s < o.steps) {
       await evaluate();
