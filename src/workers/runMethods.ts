@@ -278,7 +278,7 @@ async function finish(entry: RunEntry): Promise<void> {
 async function dueWork(entry: RunEntry, due: { probe: boolean; evaluate: boolean }, hold: () => boolean): Promise<boolean> {
   const runId = entry.spec.id;
   const t = entry.trainer;
-  await settleRun(entry);
+  // Nothing is in flight here: a step goes ahead only when nothing is due after it, and a pause's stop settled.
   let { probe, evaluate } = due;
   if (probe && !hold()) {
     const record = toProbe(await t.probe());

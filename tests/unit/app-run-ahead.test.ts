@@ -1,0 +1,77 @@
+// The worker's loop on webgpu (Dawn in Node, SwiftShader), where replayed steps go ahead (trainer.trainStep's
+// `ahead`): every step posted once and in order, evaluations on schedule, and what else uses the run in the middle
+// of training (an export, a pause) reads the step in flight first and finds nothing in flight after.
+// Shown to fail: with exportWeights through a plain withRun (no settle), the export in the middle of training threw
+// "step N is in flight"; with finish() not settling, the paused run kept a step in flight; with the due work
+// settling a step left in flight (a first version did), the evaluations at steps 12 and 14 were skipped.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_CONFIG, type Config } from '../../src/engine/config';
+import { setEmitter } from '../../src/workers/emit';
+import type { TrainingEvent } from '../../src/workers/protocol';
+import { datasetKey, type RunEvent } from '../../src/workers/runProtocol';
+import { runMethods } from '../../src/workers/runMethods';
+import { getTrainer } from '../../src/workers/runs';
+import { useBackend } from './helpers/backend';
+
+await useBackend('webgpu');
+
+const cfg: Config = { ...DEFAULT_CONFIG, d: 8, layers: 1, heads: 1, batchSize: 8, historyLen: 4, maxCandidates: 4, evalEvery: 6, probeEvery: 0, steps: 14, experts: 2, expertHidden: 8, towerHidden: 8, dropout: 0 };
+const key = datasetKey('shop', { requests: '200', users: '50', items: '40', candidates: '4' }, cfg);
+
+let events: RunEvent[] = [];
+const of = <T extends RunEvent['type']>(runId: string, type: T) => events.filter((e): e is Extract<RunEvent, { type: T }> => e.type === type && e.runId === runId);
+const stepsOf = (runId: string) => of(runId, 'run-steps').flatMap((e) => e.records.map((r) => r.step));
+
+beforeAll(() => {
+  setEmitter((e: TrainingEvent) => {
+    if (e.type !== 'log') events.push(e); // saving weights logs (no IndexedDB in Node)
+  });
+});
+afterAll(async () => {
+  for (const id of ['a', 'b']) await runMethods.closeRun({ runId: id });
+});
+
+describe('the worker loop with steps going ahead (webgpu)', () => {
+  it('posts every step once, evaluates on schedule, and an export mid-run reads the step in flight first', async () => {
+    await runMethods.openRun({ run: { id: 'a', config: cfg, datasetKey: key }, restore: false });
+    const t = getTrainer('a');
+    let wentAhead = 0;
+    let exported: number | null = null;
+    const trainStep = t.trainStep.bind(t);
+    t.trainStep = async (o) => {
+      const rec = await trainStep(o);
+      if (t.stepInFlight) wentAhead++;
+      // An export sent while step 8 is read (a message: it comes in between two turns, with step 9 in flight).
+      if (rec.step === 8) setTimeout(() => void runMethods.exportWeights({ runId: 'a', which: 'last' }).then((f) => (exported = f.step ?? -1)), 0);
+      return rec;
+    };
+    events = [];
+    await runMethods.train({ runIds: ['a'] });
+    expect(t.step).toBe(14);
+    expect(t.stepInFlight).toBe(false);
+    expect(wentAhead, 'replayed steps went ahead').toBeGreaterThan(4);
+    expect(stepsOf('a')).toEqual(Array.from({ length: 14 }, (_, i) => i + 1));
+    expect(of('a', 'run-eval').map((e) => e.record.step)).toEqual([6, 12, 14]);
+    expect(exported).not.toBeNull();
+    expect(exported!).toBeGreaterThanOrEqual(9);
+    expect(of('a', 'run-status').at(-1)).toMatchObject({ training: false, step: 14 });
+  });
+
+  it('a pause stops after the step in flight: the last posted step is the trainer\'s, nothing left in flight', async () => {
+    await runMethods.openRun({ run: { id: 'b', config: { ...cfg, steps: 1000, evalEvery: 1000 }, datasetKey: key }, restore: false });
+    const t = getTrainer('b');
+    const trainStep = t.trainStep.bind(t);
+    t.trainStep = async (o) => {
+      const rec = await trainStep(o);
+      if (rec.step === 7) setTimeout(() => void runMethods.pause({}), 0);
+      return rec;
+    };
+    events = [];
+    await runMethods.train({ runIds: ['b'] });
+    expect(t.stepInFlight).toBe(false);
+    expect(t.step).toBeGreaterThanOrEqual(7);
+    expect(t.step).toBeLessThan(1000);
+    expect(stepsOf('b')).toEqual(Array.from({ length: t.step }, (_, i) => i + 1));
+    expect(of('b', 'run-status').at(-1)).toMatchObject({ training: false, step: t.step });
+  });
+});
