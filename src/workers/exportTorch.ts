@@ -16,7 +16,8 @@ export async function torchExportTar(entry: RunEntry, folder: string): Promise<B
   const info = dataset === 'shop' ? null : await getDatasetInfo(dataset);
   if (dataset !== 'shop' && !info) throw new Error(`Dataset '${dataset}' is no longer stored in this browser, so its schema cannot be exported`);
   const schema = info ? recipeOf(info).schema : shopSchema();
-  const evaluation = await trainer.evaluate();
+  // The metrics the export states, without noting them: an export must not move the best checkpoint or early stopping.
+  const evaluation = await trainer.evaluateOn(trainer.dataset.valIdx);
   const files = buildTorchExport(
     {
       weights: await trainer.exportWeights(),
