@@ -14,6 +14,17 @@ import { torchExportTar } from './exportTorch';
 import type { EvalRecord, FaultKind, OpenedRun, ProbeRecord, RunMethods, StepRecord, WeightsFile } from './runProtocol';
 import { closeEntry, createEntry, exclusive, getRun, hasRun, openRuns, withRun, type RunEntry } from './runs';
 
+/**
+ * Steps go ahead (trainer.trainStep's `ahead`) only while a step takes at most this long: a pause then waits for
+ * the step being read and the one behind it, two quick steps, where a slow step (a software GPU's, a second or
+ * more) keeps Pause within one step. What going ahead saves (the readback, the next batch) is a millisecond or two a
+ * step: worth it only for quick steps. Tests change it (setQuickStepMs).
+ */
+let quickStepMs = 50;
+export function setQuickStepMs(ms: number): void {
+  quickStepMs = ms;
+}
+
 /** At most this often a 'run-steps' message per run (the page redraws no faster anyway). */
 const STEP_FLUSH_MS = 100;
 
@@ -317,11 +328,13 @@ async function stepOnce(runId: string): Promise<void> {
       // On the schedule, and where a training call stops (the end of the budget, a Step) unless it asked not to.
       evaluate: s % cfg.evalEvery === 0 || (s >= target.step && target.evaluate),
     });
-    // The next step goes to the GPU before this one's scalars are read when nothing comes between them: no probe or
-    // evaluation due, not the last step. Whatever else wants the model first reads it (settleRun).
+    // The next step goes to the GPU before this one's scalars are read when nothing comes between them (no probe or
+    // evaluation due, not the last step) and steps are quick (quickStepMs). Whatever else wants the model first
+    // reads it (settleRun).
     const s = t.step + 1;
     const next = dueAt(s);
-    const rec = await t.trainStep({ ahead: s < target.step && !next.probe && !next.evaluate && !paused() });
+    const ahead = s < target.step && !next.probe && !next.evaluate && !paused() && t.lastStepMs <= quickStepMs;
+    const rec = await t.trainStep({ ahead });
     queueStep(runId, stepRecordOf(entry, rec));
     const atTarget = t.step >= target.step;
     const due = dueAt(t.step);

@@ -1,15 +1,17 @@
 // The worker's loop on webgpu (Dawn in Node, SwiftShader), where replayed steps go ahead (trainer.trainStep's
 // `ahead`): every step posted once and in order, evaluations on schedule, and what else uses the run in the middle
-// of training (an export, a pause) reads the step in flight first and finds nothing in flight after.
+// of training (an export, a pause) reads the step in flight first and finds nothing in flight after; and slow steps
+// (over the worker's quickStepMs) do not go ahead, so Pause stays within one step where a step takes long.
 // Shown to fail: with exportWeights through a plain withRun (no settle), the export in the middle of training threw
 // "step N is in flight"; with finish() not settling, the paused run kept a step in flight; with the due work
-// settling a step left in flight (a first version did), the evaluations at steps 12 and 14 were skipped.
+// settling a step left in flight (a first version did), the evaluations at steps 12 and 14 were skipped; without
+// the quick-step condition, slow steps went ahead.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, type Config } from '../../src/engine/config';
 import { setEmitter } from '../../src/workers/emit';
 import type { TrainingEvent } from '../../src/workers/protocol';
 import { datasetKey, type RunEvent } from '../../src/workers/runProtocol';
-import { runMethods } from '../../src/workers/runMethods';
+import { runMethods, setQuickStepMs } from '../../src/workers/runMethods';
 import { getTrainer } from '../../src/workers/runs';
 import { useBackend } from './helpers/backend';
 
@@ -23,11 +25,14 @@ const of = <T extends RunEvent['type']>(runId: string, type: T) => events.filter
 const stepsOf = (runId: string) => of(runId, 'run-steps').flatMap((e) => e.records.map((r) => r.step));
 
 beforeAll(() => {
+  // SwiftShader's steps are slower than what the worker calls quick: every step counts as quick here.
+  setQuickStepMs(Infinity);
   setEmitter((e: TrainingEvent) => {
     if (e.type !== 'log') events.push(e); // saving weights logs (no IndexedDB in Node)
   });
 });
 afterAll(async () => {
+  setQuickStepMs(50);
   for (const id of ['a', 'b']) await runMethods.closeRun({ runId: id });
 });
 
@@ -55,6 +60,27 @@ describe('the worker loop with steps going ahead (webgpu)', () => {
     expect(exported).not.toBeNull();
     expect(exported!).toBeGreaterThanOrEqual(9);
     expect(of('a', 'run-status').at(-1)).toMatchObject({ training: false, step: 14 });
+  });
+
+  it('slow steps do not go ahead (Pause stays within one step there)', async () => {
+    setQuickStepMs(0);
+    try {
+      await runMethods.openRun({ run: { id: 'c', config: { ...cfg, steps: 8 }, datasetKey: key }, restore: false });
+      const t = getTrainer('c');
+      let wentAhead = 0;
+      const trainStep = t.trainStep.bind(t);
+      t.trainStep = async (o) => {
+        const rec = await trainStep(o);
+        if (t.stepInFlight) wentAhead++;
+        return rec;
+      };
+      await runMethods.train({ runIds: ['c'] });
+      expect(t.step).toBe(8);
+      expect(wentAhead).toBe(0);
+    } finally {
+      setQuickStepMs(Infinity);
+      await runMethods.closeRun({ runId: 'c' });
+    }
   });
 
   it('a pause stops after the step in flight: the last posted step is the trainer\'s, nothing left in flight', async () => {

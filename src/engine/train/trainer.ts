@@ -204,6 +204,8 @@ export class Trainer {
   private nextBatch: PreparedBatch | null = null;
   /** When the last step's scalars were read (a step submitted ahead is timed from there). */
   private lastReadAt = 0;
+  /** How long the last step took, from its submission (or the previous read) to its read (ms; Infinity: none yet). */
+  lastStepMs = Infinity;
   /** webgpu: the device flag a bad step sets (kernels/stepTail.ts), so a step already submitted behind it changes nothing. */
   private latch: tf.Tensor1D | null = null;
 
@@ -290,6 +292,7 @@ export class Trainer {
     // A step submitted ahead ran while the previous one was read: its time starts at that read.
     const started = Math.max(current.submittedAt, this.lastReadAt);
     this.lastReadAt = readAt;
+    this.lastStepMs = readAt - started;
     return {
       step,
       loss: lossV,
