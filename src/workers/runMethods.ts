@@ -195,16 +195,31 @@ async function failed(runId: string, err: unknown, entry: RunEntry | null, locke
   if (!reported) fault(runId, kind, message, entry);
 }
 
+/** What falls due after step `s`: the probe and evaluation on the schedule, and at the target if it asks for one. */
+function dueAfter(entry: RunEntry, s: number, target: Target | undefined): { probe: boolean; evaluate: boolean } {
+  const cfg = entry.spec.config;
+  return {
+    probe: cfg.probeEvery > 0 && s % cfg.probeEvery === 0,
+    // On the schedule, and where a training call stops (the end of the budget, a Step) unless it asked not to.
+    evaluate: s % cfg.evalEvery === 0 || (target !== undefined && s >= target.step && target.evaluate),
+  };
+}
+
 /**
  * Reads the step a training turn left in flight (trainStep's `ahead`) and posts its record: before anything else
- * uses the run's model (an evaluation, a probe, a pause's stop, an export). A bad step there is a fault like any
- * other; the model keeps the last good weights and the caller goes on with them.
+ * uses the run's model (an evaluation, a probe, a pause's stop, an export). What falls due after that step is owed,
+ * done first when the run trains on (at a pause, as a pause puts off what falls due at the step in flight). A bad
+ * step there is a fault like any other; the model keeps the last good weights and the caller goes on with them.
  */
 async function settleRun(entry: RunEntry): Promise<void> {
   if (!entry.trainer.stepInFlight) return;
+  const runId = entry.spec.id;
   try {
     const rec = await entry.trainer.settle();
-    if (rec) queueStep(entry.spec.id, stepRecordOf(entry, rec));
+    if (!rec) return;
+    queueStep(runId, stepRecordOf(entry, rec));
+    const due = dueAfter(entry, rec.step, targets.get(runId));
+    if (due.probe || due.evaluate) owed.set(runId, { step: rec.step, ...due });
   } catch (err) {
     await failed(entry.spec.id, err, entry, (f) => f());
   }
@@ -323,11 +338,7 @@ async function stepOnce(runId: string): Promise<void> {
       if ((await dueWork(entry, put, paused)) && t.stalled) await stopEarly();
       return;
     }
-    const dueAt = (s: number) => ({
-      probe: cfg.probeEvery > 0 && s % cfg.probeEvery === 0,
-      // On the schedule, and where a training call stops (the end of the budget, a Step) unless it asked not to.
-      evaluate: s % cfg.evalEvery === 0 || (s >= target.step && target.evaluate),
-    });
+    const dueAt = (s: number) => dueAfter(entry, s, target);
     // The next step goes to the GPU before this one's scalars are read when nothing comes between them (no probe or
     // evaluation due, not the last step) and steps are quick (quickStepMs). Whatever else wants the model first
     // reads it (settleRun).
