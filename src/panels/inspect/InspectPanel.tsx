@@ -1,6 +1,7 @@
 // "Look inside": the architecture of the current config, then the attention maps and the gradient flow of a run.
 import { useEffect, useMemo, useState } from 'react';
 import { useDatasets } from '../../app/datasets';
+import { usePanelVisible } from '../../app/visibility';
 import { datasetLabel } from '../../app/runGroups';
 import { useRuns, type RunView } from '../../app/runs';
 import type { StoredLoadRecipe } from '../../storage/datasetStore';
@@ -18,12 +19,15 @@ export function InspectPanel() {
   const runId = run?.id ?? null;
   const [loadError, setLoadError] = useState<string | null>(null);
 
-  // The maps need the run's model in the current worker (after a reload it may only exist in IndexedDB).
+  // The maps need the run's model in the current worker (after a reload it may only exist in IndexedDB). Only once
+  // the panel is seen: opening a run that was cut off by a reload restores its last saved weights, which takes the
+  // run (and its history) back to their step; that should happen when someone looks, not behind the Train tab.
+  const visible = usePanelVisible();
   useEffect(() => {
-    if (!runId) return;
+    if (!runId || !visible) return;
     setLoadError(null);
     ensureLoaded(runId).catch((e: Error) => setLoadError(e.message));
-  }, [runId, ensureLoaded]);
+  }, [runId, ensureLoaded, visible]);
 
   // The selected run's architecture: its config, its dataset's tasks (as the model reported them) and features.
   const recipe = datasets?.find((d) => d.id === run?.dataset)?.schema as StoredLoadRecipe | undefined;
