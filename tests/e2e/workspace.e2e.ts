@@ -378,4 +378,44 @@ describe('training workspace', () => {
     expect(after.steps).toEqual(Array.from({ length: after.step }, (_, i) => i + 1));
     expect(await seriesPoints(page, 'loss-chart', `${shown.id}:click:train`, after.step)).toBe(after.step);
   });
+
+  // Shown to fail when the hidden Look inside tab reopened the selected run on load: the run went back to step 0
+  // (its only saved weights) behind the Train tab, within a second of the reload.
+  it('a run cut off by a reload stays where the page left it until someone looks inside, which reopens it at its saved weights', async () => {
+    const before = (await runsOf(page)).length;
+    await page.getByTestId('cfg-steps').fill('2000');
+    await page.getByTestId('cfg-evalEvery').fill('1000'); // while it trains, only step 0's weights are saved
+    if (before > 0) await page.getByTestId('settings-changed').waitFor();
+    await page.getByTestId('train-start').click();
+    const shown = await page.evaluate(
+      async ([i, limit]) => {
+        const r = () => window.__playground!.runs()[i];
+        const until = Date.now() + limit;
+        while (!(r()?.step >= 6)) {
+          if (Date.now() > until) throw new Error(`the new run did not reach step 6 (status ${r()?.status}, step ${r()?.step})`);
+          await new Promise((res) => setTimeout(res, 5));
+        }
+        return { id: r().id, step: r().step };
+      },
+      [before, SLOW] as const,
+    );
+    await page.reload();
+    await backendBadge(page);
+    await page.waitForFunction((n) => (window.__playground?.runs().length ?? 0) === n, before + 1);
+    const state = () =>
+      page.evaluate((x) => {
+        const r = window.__playground!.runs().find((q) => q.id === x)!;
+        return { status: r.status, step: r.step, steps: r.history.steps.map((s) => s.step) };
+      }, shown.id);
+    await page.waitForTimeout(3000);
+    const after = await state();
+    expect(after.status).toBe('interrupted');
+    expect(after.step).toBeGreaterThanOrEqual(shown.step);
+    expect(after.steps).toEqual(Array.from({ length: after.step }, (_, i) => i + 1));
+    // Looking inside opens the model from its saved weights (step 0's): the run, and its history, go back there.
+    await page.getByTestId('tab-inspect').click();
+    await page.waitForFunction((x) => window.__playground!.runs().find((q) => q.id === x)?.step === 0, shown.id, { timeout: SLOW });
+    expect((await state()).steps).toEqual([]);
+    await page.getByTestId('tab-train').click();
+  });
 });
