@@ -1,8 +1,8 @@
 // A run's history on the page (step, evaluation and probe records), as pure functions of the records.
 import type { StoredRun } from '../storage/runStore';
+import type { RecentRecords } from '../workers/runProtocol';
 
 type History = StoredRun['history'];
-type Recent = { steps: History['steps']; evals: History['evals'] };
 
 /** Replaces the record of the same step (a resumed run evaluates its restored step again) or appends. */
 export function withRecord<T extends { step: number }>(list: T[], rec: T): T[] {
@@ -17,7 +17,7 @@ export function withRecord<T extends { step: number }>(list: T[], rec: T): T[] {
  * records up to it that the page lacks come from `recent`, what the worker kept with the weights (a reload while
  * the run trained can lose the last messages the worker posted, never the weights it saved after them).
  */
-export function historyAt(history: History, step: number, recent?: Recent): History {
+export function historyAt(history: History, step: number, recent?: RecentRecords): History {
   const upTo = <T extends { step: number }>(list: T[], more: T[] = []) => {
     const kept = list.filter((r) => r.step <= step);
     const last = kept.at(-1)?.step ?? -1;

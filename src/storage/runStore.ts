@@ -2,7 +2,7 @@
 // The page writes run records (config, seed, dataset, history); the worker writes weights (it has them, and
 // posting a model to the page just to store it would block both sides for nothing).
 import type { Config } from '../engine/config';
-import type { EvalRecord, FaultKind, ProbeRecord, StepRecord, WeightsFile } from '../workers/runProtocol';
+import { noRecentRecords, type EvalRecord, type FaultKind, type ProbeRecord, type RecentRecords, type StepRecord, type WeightsFile } from '../workers/runProtocol';
 import { db } from './db';
 
 export type RunStatus = 'idle' | 'training' | 'fault' | 'interrupted';
@@ -57,17 +57,8 @@ export async function deleteStoredRun(id: string): Promise<void> {
   clearRunTail(id);
 }
 
-/**
- * The worker's last records of a run up to its saved weights, kept with them. The worker saves weights on its own,
- * so a page that went away (a reload) may never have received the steps and the evaluation just before them; the
- * next page gets them back with the weights, and the run's history has no gap below its step.
- */
-export interface RecentRecords {
-  steps: StepRecord[];
-  evals: EvalRecord[];
-}
-
-export async function saveWeights(runId: string, file: WeightsFile, recent: RecentRecords = { steps: [], evals: [] }): Promise<void> {
+/** The weights, and the records up to them (RecentRecords: a reload may have lost them on the page). */
+export async function saveWeights(runId: string, file: WeightsFile, recent: RecentRecords = noRecentRecords()): Promise<void> {
   const d = await db();
   await d.put('weights', { id: runId, file, recent });
 }
@@ -76,7 +67,7 @@ export async function saveWeights(runId: string, file: WeightsFile, recent: Rece
 export async function loadSavedWeights(runId: string): Promise<{ file: WeightsFile; recent: RecentRecords } | null> {
   const d = await db();
   const row = await d.get('weights', runId);
-  return row ? { file: row.file as WeightsFile, recent: (row.recent as RecentRecords | undefined) ?? { steps: [], evals: [] } } : null;
+  return row ? { file: row.file as WeightsFile, recent: (row.recent as RecentRecords | undefined) ?? noRecentRecords() } : null;
 }
 
 export async function loadWeights(runId: string): Promise<WeightsFile | null> {

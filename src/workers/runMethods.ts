@@ -11,7 +11,7 @@ import { TrainingFault, type EvalRecord as EngineEvalRecord, type ProbeRecord as
 import { loadSavedWeights, saveWeights } from '../storage/runStore';
 import { emit } from './emit';
 import { torchExportTar } from './exportTorch';
-import type { EvalRecord, FaultKind, OpenedRun, ProbeRecord, RunMethods, StepRecord, WeightsFile } from './runProtocol';
+import { noRecentRecords, type EvalRecord, type FaultKind, type OpenedRun, type ProbeRecord, type RunMethods, type StepRecord, type WeightsFile } from './runProtocol';
 import { closeEntry, createEntry, exclusive, getRun, hasRun, openRuns, withRun, type RunEntry } from './runs';
 
 /**
@@ -107,7 +107,7 @@ async function saveGood(entry: RunEntry): Promise<void> {
   const runId = entry.spec.id;
   try {
     const file: WeightsFile = { ...(await entry.trainer.exportWeights()), datasetKey: entry.spec.datasetKey };
-    // The records up to these weights go with them (see RecentRecords).
+    // The records up to these weights go with them (runProtocol.ts RecentRecords).
     const upTo = <T extends { step: number }>(list: T[]) => list.filter((r) => r.step <= entry.trainer.step);
     await saveWeights(runId, file, { steps: upTo(entry.recent.steps), evals: upTo(entry.recent.evals) });
     entry.lastGoodStep = entry.trainer.step;
@@ -489,7 +489,7 @@ export const runMethods: RunMethods = {
     owed.delete(runId);
     return withSettledRun(runId, async (entry) => {
       entry.trainer.importWeights(file);
-      entry.recent = { steps: [], evals: [] }; // the file's model has none of this run's records
+      entry.recent = noRecentRecords(); // the file's model has none of this run's records
       flushSteps(runId);
       pendingSteps.delete(runId);
       await evaluateAndSave(entry);

@@ -60,8 +60,20 @@ export interface OpenedRun {
   /** Trainable parameters, for the UI. */
   parameters: number;
   /** With restored weights: the records the worker had posted up to them (the page may lack the last ones). */
-  recent?: { steps: StepRecord[]; evals: EvalRecord[] };
+  recent?: RecentRecords;
 }
+
+/**
+ * The worker's last records of a run up to its saved weights, kept with them. The worker saves weights on its own,
+ * so a page that went away (a reload) may never have received the steps and the evaluation just before them; the
+ * next page gets them back with the weights, and the run's history has no gap below its step.
+ */
+export interface RecentRecords {
+  steps: StepRecord[];
+  evals: EvalRecord[];
+}
+
+export const noRecentRecords = (): RecentRecords => ({ steps: [], evals: [] });
 
 export type FaultKind = 'nan' | 'device-lost' | 'error';
 

@@ -5,15 +5,14 @@ import type { EncodedDataset } from '../engine/data';
 import { shopFromKnobs } from '../engine/data/shopKnobs';
 import { Trainer } from '../engine/train/trainer';
 import { loadStoredDataset } from '../storage/datasetStore';
-import type { RecentRecords } from '../storage/runStore';
-import { parseDatasetKey, type RunSpec } from './runProtocol';
+import { noRecentRecords, parseDatasetKey, type RecentRecords, type RunSpec } from './runProtocol';
 
 export interface RunEntry {
   spec: RunSpec;
   trainer: Trainer;
   /** Step of the last weights written to IndexedDB (null: none yet). */
   lastGoodStep: number | null;
-  /** The last records posted to the page, saved with the weights (storage/runStore.ts RecentRecords). */
+  /** The last records posted to the page, saved with the weights (RecentRecords). */
   recent: RecentRecords;
 }
 
@@ -88,7 +87,7 @@ export async function createEntry(spec: RunSpec): Promise<RunEntry> {
   const dataset = await getDataset(spec.datasetKey);
   const trainer = Trainer.create(dataset, spec.config);
   runs.get(spec.id)?.trainer.dispose();
-  const entry: RunEntry = { spec, trainer, lastGoodStep: null, recent: { steps: [], evals: [] } };
+  const entry: RunEntry = { spec, trainer, lastGoodStep: null, recent: noRecentRecords() };
   runs.set(spec.id, entry);
   return entry;
 }

@@ -59,6 +59,44 @@ async function drawnVertices(p: Page, selector: string): Promise<number> {
   return (d.match(/[ML]/g) ?? []).length;
 }
 
+/**
+ * Sets the fields (a new run when there are runs already), starts training and waits until the new run has reached
+ * `minStep`: its id and the step the page shows then. Returns with the run still training.
+ */
+async function startRunTo(p: Page, fields: Record<string, string>, minStep: number): Promise<{ id: string; step: number; count: number }> {
+  const before = (await runsOf(p)).length;
+  for (const [key, value] of Object.entries(fields)) await p.getByTestId(`cfg-${key}`).fill(value);
+  if (before > 0) await p.getByTestId('settings-changed').waitFor();
+  await p.getByTestId('train-start').click();
+  const shown = await p.evaluate(
+    async ([i, at, limit]) => {
+      const r = () => window.__playground!.runs()[i];
+      const until = Date.now() + limit;
+      while (!(r()?.step >= at)) {
+        if (Date.now() > until) throw new Error(`the new run did not reach step ${at} (status ${r()?.status}, step ${r()?.step}, error ${r()?.error})`);
+        await new Promise((res) => setTimeout(res, 5));
+      }
+      return { id: r().id, step: r().step };
+    },
+    [before, minStep, SLOW] as const,
+  );
+  return { ...shown, count: before + 1 };
+}
+
+/** Reloads the page and waits until its `count` runs are loaded. */
+async function reloadWith(p: Page, count: number) {
+  await p.reload();
+  await backendBadge(p);
+  await p.waitForFunction((n) => (window.__playground?.runs().length ?? 0) === n, count);
+}
+
+/** A run's status, step and step history as the page holds them. */
+const historyOf = (p: Page, id: string) =>
+  p.evaluate((x) => {
+    const r = window.__playground!.runs().find((q) => q.id === x)!;
+    return { status: r.status, step: r.step, steps: r.history.steps.map((s) => s.step) };
+  }, id);
+
 /** Waits until every run is idle and the active run's counter shows `step`. */
 async function waitIdleAt(p: Page, step: number, timeout = SLOW) {
   await p.waitForFunction(
@@ -219,9 +257,7 @@ describe('training workspace', () => {
 
   it('a reload keeps both runs with their history', async () => {
     const before = await runsOf(page);
-    await page.reload();
-    await backendBadge(page);
-    await page.waitForFunction(() => (window.__playground?.runs().length ?? 0) === 2);
+    await reloadWith(page, 2);
     const after = await runsOf(page);
     expect(after.map((r) => [r.id, r.name, r.step])).toEqual(before.map((r) => [r.id, r.name, r.step]));
     expect(await page.getByTestId('run-row').count()).toBe(2);
@@ -349,30 +385,10 @@ describe('training workspace', () => {
   });
 
   it('a reload while a run trains keeps its step history up to the step the page had shown', async () => {
-    const before = (await runsOf(page)).length;
-    await page.getByTestId('cfg-steps').fill('2000');
-    if (before > 0) await page.getByTestId('settings-changed').waitFor();
-    await page.getByTestId('train-start').click();
     // Past the last throttled save of the run's record there are steps only the page holds: they must survive too.
-    const shown = await page.evaluate(
-      async ([i, limit]) => {
-        const r = () => window.__playground!.runs()[i];
-        const until = Date.now() + limit;
-        while (!(r()?.step >= 12)) {
-          if (Date.now() > until) throw new Error(`the new run did not reach step 12 (status ${r()?.status}, step ${r()?.step}, error ${r()?.error})`);
-          await new Promise((res) => setTimeout(res, 5));
-        }
-        return { id: r().id, step: r().step };
-      },
-      [before, SLOW] as const,
-    );
-    await page.reload();
-    await backendBadge(page);
-    await page.waitForFunction((n) => (window.__playground?.runs().length ?? 0) === n, before + 1);
-    const after = await page.evaluate((x) => {
-      const r = window.__playground!.runs().find((q) => q.id === x)!;
-      return { status: r.status, step: r.step, steps: r.history.steps.map((s) => s.step) };
-    }, shown.id);
+    const shown = await startRunTo(page, { steps: '2000' }, 12);
+    await reloadWith(page, shown.count);
+    const after = await historyOf(page, shown.id);
     expect(after.status).toBe('interrupted');
     expect(after.step).toBeGreaterThanOrEqual(shown.step);
     expect(after.steps).toEqual(Array.from({ length: after.step }, (_, i) => i + 1));
@@ -382,31 +398,10 @@ describe('training workspace', () => {
   // Shown to fail when the hidden Look inside tab reopened the selected run on load: the run went back to step 0
   // (its only saved weights) behind the Train tab, within a second of the reload.
   it('a run cut off by a reload stays where the page left it until someone looks inside, which reopens it at its saved weights', async () => {
-    const before = (await runsOf(page)).length;
-    await page.getByTestId('cfg-steps').fill('2000');
-    await page.getByTestId('cfg-evalEvery').fill('1000'); // while it trains, only step 0's weights are saved
-    if (before > 0) await page.getByTestId('settings-changed').waitFor();
-    await page.getByTestId('train-start').click();
-    const shown = await page.evaluate(
-      async ([i, limit]) => {
-        const r = () => window.__playground!.runs()[i];
-        const until = Date.now() + limit;
-        while (!(r()?.step >= 6)) {
-          if (Date.now() > until) throw new Error(`the new run did not reach step 6 (status ${r()?.status}, step ${r()?.step})`);
-          await new Promise((res) => setTimeout(res, 5));
-        }
-        return { id: r().id, step: r().step };
-      },
-      [before, SLOW] as const,
-    );
-    await page.reload();
-    await backendBadge(page);
-    await page.waitForFunction((n) => (window.__playground?.runs().length ?? 0) === n, before + 1);
-    const state = () =>
-      page.evaluate((x) => {
-        const r = window.__playground!.runs().find((q) => q.id === x)!;
-        return { status: r.status, step: r.step, steps: r.history.steps.map((s) => s.step) };
-      }, shown.id);
+    // evalEvery 1000: while it trains, only step 0's weights are saved.
+    const shown = await startRunTo(page, { steps: '2000', evalEvery: '1000' }, 6);
+    await reloadWith(page, shown.count);
+    const state = () => historyOf(page, shown.id);
     await page.waitForTimeout(3000);
     const after = await state();
     expect(after.status).toBe('interrupted');

@@ -331,13 +331,12 @@ export class Trainer {
     const next = (this.nextBatch ??= this.buildBatch());
     // The step's dropout seed (kernels/dropout.ts), an input like the batch: a new mask every step, also in a replay.
     const seed = Float32Array.of(dropoutSeedOf(this.config.seed, step));
-    const hyperSized = new Float32Array(2); // Adam's [c1, c2]: ready() looks at sizes only
-    if (onlyReplay && !this.recorder.ready([...next.arrays, hyperSized, seed])) return null;
+    // Asked before Adam counts the step (nextStep), with [c1, c2]'s size only: ready() looks at sizes.
+    const recording = this.recorder.ready([...next.arrays, new Float32Array(2), seed]);
+    if (onlyReplay && !recording) return null;
     this.nextBatch = null;
     const submittedAt = now();
-    const inputs = [...next.arrays, this.optimizer.nextStep(), seed];
-    const recording = this.recorder.ready(inputs);
-    const values = this.deviceStep(next.batch, inputs, recording);
+    const values = this.deviceStep(next.batch, [...next.arrays, this.optimizer.nextStep(), seed], recording);
     values.catch(() => {}); // trainStep reads it (and throws its error); never unhandled meanwhile
     return { step, rows: next.rows, submittedAt, replayed: recording !== null, values };
   }
@@ -780,7 +779,6 @@ export async function runTraining(trainer: Trainer, o: RunOptions): Promise<RunR
     evaluatedAt = trainer.step;
     await o.onEval?.(lastEval);
   };
-  const due = (s: number) => (o.probeEvery ? s % o.probeEvery === 0 : false) || (o.evalEvery ? s % o.evalEvery === 0 : false);
   const result = (aborted: boolean, stoppedEarly: boolean): RunResult => ({ aborted, stoppedEarly, lastEval, best: trainer.best });
   while (trainer.step < o.steps) {
     if (o.signal?.aborted) {
@@ -789,10 +787,12 @@ export async function runTraining(trainer: Trainer, o: RunOptions): Promise<RunR
       return result(true, false);
     }
     const s = trainer.step + 1;
-    const rec = await trainer.trainStep({ ahead: s + 1 <= o.steps && !due(s) });
+    const probeDue = !!o.probeEvery && s % o.probeEvery === 0;
+    const evalDue = !!o.evalEvery && s % o.evalEvery === 0;
+    const rec = await trainer.trainStep({ ahead: s < o.steps && !probeDue && !evalDue });
     await o.onStep?.(rec);
-    if (o.probeEvery && s % o.probeEvery === 0) await o.onProbe?.(await trainer.probe());
-    if (o.evalEvery && s % o.evalEvery === 0 && s < o.steps) {
+    if (probeDue) await o.onProbe?.(await trainer.probe());
+    if (evalDue && s < o.steps) {
       await evaluate();
       if (trainer.stalled) return result(false, true);
     }
